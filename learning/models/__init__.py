@@ -1,0 +1,31 @@
+"""Models of the learning app: taxonomy, the shared page base and knowledge page types."""
+
+from learning.models.base import (  # noqa: F401
+    BasePage,
+    KnowledgePage,
+    KnowledgePageTag,
+    VisiblePageManager,
+    VisiblePageQuerySet,
+)
+from learning.models.pages import (  # noqa: F401
+    CaseStudyIndexPage,
+    CaseStudyPage,
+    IndexPage,
+    LearningHistoryIndexPage,
+    LearningHistoryPage,
+    MethodIndexPage,
+    MethodPage,
+    RegionFeaturedItem,
+    RegionIndexPage,
+    RegionPage,
+    ThemeFeaturedItem,
+    ThemeIndexPage,
+    ThemePage,
+)
+from learning.models.taxonomy import (  # noqa: F401
+    DeliveryLevel,
+    Organisation,
+    Region,
+    Theme,
+    TransformationModel,
+)

@@ -1,0 +1,235 @@
+"""Page building blocks shared by every page type.
+
+`BasePage` is made of small field mixins, each bringing its own panels, so that every page lists
+and shares the same way. `KnowledgePage` is the one concrete parent of the things people
+publish and look for (projects, case studies, learning histories, methods): their themes,
+regions, organisations, level, model, years and tags live in one table, so a theme, region,
+organisation or tag page, and every facet count, is one query over one table whatever the type.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import models
+from django.db.models import Q
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.models import Page, PageManager, PageViewRestriction
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from learning.markdown import markdown_to_text
+from learning.serializers import TaxonomyRefSerializer
+
+
+class VisiblePageQuerySet(PageQuerySet):
+    """Pages a given person may see: the site's one permission rule for pages.
+
+    Drafts and unpublished pages never appear. A page under a view restriction appears only to
+    people who pass it: "login" restrictions to anyone signed in, group restrictions to members
+    of those groups. Password restrictions need a per-session unlock, so such pages never appear
+    in listings or search. Listings, search, feeds, the API and the sitemap all call this.
+    """
+
+    def visible_to(self, user: User | AnonymousUser | None) -> VisiblePageQuerySet:
+        qs = self.live()
+        restrictions = list(
+            PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+        )
+        if not restrictions:
+            return qs
+        hidden = Q()
+        signed_in = bool(user and user.is_authenticated)
+        group_ids = set(user.groups.values_list("pk", flat=True)) if signed_in else set()
+        for restriction in restrictions:
+            passes = False
+            if user is not None and getattr(user, "is_superuser", False):
+                passes = restriction.restriction_type != PageViewRestriction.PASSWORD
+            elif restriction.restriction_type == PageViewRestriction.LOGIN:
+                passes = signed_in
+            elif restriction.restriction_type == PageViewRestriction.GROUPS:
+                passes = bool(group_ids & {g.pk for g in restriction.groups.all()})
+            if not passes:
+                hidden |= Q(path__startswith=restriction.page.path)
+        return qs.exclude(hidden) if hidden else qs
+
+
+VisiblePageManager = PageManager.from_queryset(VisiblePageQuerySet)
+
+
+class ListingFields(models.Model):
+    """What a page shows when it is listed: a short summary and an optional image."""
+
+    summary = models.TextField(
+        max_length=500,
+        blank=True,
+        help_text="One or two plain sentences shown in listings, search results and link "
+        "previews. Say what it is and why it matters to someone in another council.",
+    )
+    listing_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Optional picture for listings. Decorative only: never put text in it.",
+    )
+
+    listing_panels = [
+        MultiFieldPanel(
+            [FieldPanel("summary"), FieldPanel("listing_image")], heading="How it is listed"
+        )
+    ]
+
+    class Meta:
+        abstract = True
+
+
+class SocialFields(models.Model):
+    """What a page shows when shared on social media or messaging apps."""
+
+    social_text = models.CharField(
+        max_length=255, blank=True, help_text="Text for link previews; the summary if empty."
+    )
+
+    social_panels = [MultiFieldPanel([FieldPanel("social_text")], heading="Sharing")]
+
+    class Meta:
+        abstract = True
+
+
+class BasePage(ListingFields, SocialFields, Page):
+    """Abstract parent of every page type on the site."""
+
+    objects = VisiblePageManager()
+
+    promote_panels = Page.promote_panels + ListingFields.listing_panels + SocialFields.social_panels
+    search_fields = Page.search_fields + [index.SearchField("summary", boost=2)]
+    api_fields = [APIField("summary")]
+
+    class Meta:
+        abstract = True
+
+    def get_meta_description(self) -> str:
+        return self.search_description or self.summary or ""
+
+
+class KnowledgePageTag(TaggedItemBase):
+    """A free tag on a piece of published knowledge (django-taggit through model)."""
+
+    content_object = ParentalKey(
+        "learning.KnowledgePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class KnowledgePage(BasePage):
+    """Concrete parent of projects, case studies, learning histories and methods.
+
+    Not creatable on its own: editors always create one of the specific types.
+    """
+
+    themes = ParentalManyToManyField(
+        "learning.Theme",
+        blank=True,
+        related_name="pages",
+        help_text="The policy themes this is about. Choose every theme that applies.",
+    )
+    regions = ParentalManyToManyField(
+        "learning.Region",
+        blank=True,
+        related_name="pages",
+        help_text="The places this covers. Choose the most specific place you can; it will "
+        "also show up under the region and nation around it.",
+    )
+    organisations = ParentalManyToManyField(
+        "learning.Organisation",
+        blank=True,
+        related_name="pages",
+        help_text="Organisations that did the work or took part.",
+    )
+    delivery_level = models.ForeignKey(
+        "learning.DeliveryLevel",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pages",
+        help_text="The level the work is delivered at: neighbourhood, local, regional or national.",
+    )
+    transformation_model = models.ForeignKey(
+        "learning.TransformationModel",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pages",
+        help_text="The whole-council approach it best illustrates, if any.",
+    )
+    year_start = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The year the work started."
+    )
+    year_end = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The year it ended. Leave empty if it is still going."
+    )
+    methods_used = ParentalManyToManyField(
+        "learning.MethodPage",
+        blank=True,
+        related_name="used_by",
+        help_text="Methods from the methods library that this work used.",
+    )
+    tags = ClusterTaggableManager(
+        through=KnowledgePageTag,
+        blank=True,
+        help_text="Free keywords that help people find this, e.g. 'early intervention'.",
+    )
+
+    is_creatable = False
+
+    classification_panels = [
+        FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("regions", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("organisations", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("delivery_level"),
+        FieldPanel("transformation_model"),
+        MultiFieldPanel([FieldPanel("year_start"), FieldPanel("year_end")], heading="Years"),
+        FieldPanel("methods_used", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("tags"),
+    ]
+
+    search_fields = BasePage.search_fields + [
+        index.RelatedFields("themes", [index.SearchField("name")]),
+        index.RelatedFields("regions", [index.SearchField("name")]),
+        index.RelatedFields("organisations", [index.SearchField("name")]),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.FilterField("delivery_level"),
+        index.FilterField("transformation_model"),
+        index.FilterField("year_start"),
+    ]
+
+    api_fields = BasePage.api_fields + [
+        APIField("themes", serializer=TaxonomyRefSerializer(many=True)),
+        APIField("regions", serializer=TaxonomyRefSerializer(many=True)),
+        APIField("organisations", serializer=TaxonomyRefSerializer(many=True)),
+        APIField("delivery_level", serializer=TaxonomyRefSerializer()),
+        APIField("transformation_model", serializer=TaxonomyRefSerializer()),
+        APIField("year_start"),
+        APIField("year_end"),
+        APIField("tags"),
+    ]
+
+    class Meta:
+        verbose_name = "knowledge page"
+
+    @property
+    def years_label(self) -> str:
+        if self.year_start and self.year_end and self.year_end != self.year_start:
+            return f"{self.year_start}–{self.year_end}"
+        if self.year_start and not self.year_end:
+            return f"{self.year_start} onwards"
+        return str(self.year_start or "")
+
+    @property
+    def summary_text(self) -> str:
+        return markdown_to_text(self.summary)

@@ -1,0 +1,516 @@
+"""Page types for knowledge content and the theme and region pages that join it up."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import models
+from django.http import HttpRequest
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import (
+    FieldPanel,
+    HelpPanel,
+    InlinePanel,
+    ObjectList,
+    PageChooserPanel,
+    TabbedInterface,
+)
+from wagtail.api import APIField
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from learning.blocks import LearningHistoryStreamBlock, LinkBlock
+from learning.listing import build_listing
+from learning.markdown import markdown_to_text
+from learning.models.base import BasePage, KnowledgePage
+from learning.models.taxonomy import Region
+from learning.serializers import PageRefSerializer, TaxonomyRefSerializer
+
+MARKDOWN_HELP = (
+    "Markdown: a blank line between paragraphs, '-' for bullet points, **bold**, and links as "
+    "[text](https://address)."
+)
+
+
+def tabs(*panels: tuple[str, list]) -> TabbedInterface:
+    """Build an editor's tabbed interface from (heading, panels) pairs, plus Promote/Settings."""
+    return TabbedInterface(
+        [ObjectList(children, heading=heading) for heading, children in panels]
+        + [
+            ObjectList(BasePage.promote_panels, heading="Promote"),
+            ObjectList(Page.settings_panels, heading="Settings"),
+        ]
+    )
+
+
+class IndexPage(BasePage):
+    """Abstract listing page for one content type (projects, case studies...)."""
+
+    introduction = models.TextField(blank=True, help_text=MARKDOWN_HELP)
+    #: "app_label.ModelName" of the page type this index lists.
+    listing_model_name = ""
+
+    content_panels = BasePage.content_panels + [FieldPanel("introduction")]
+    max_count = 1
+
+    class Meta:
+        abstract = True
+
+    def listing_queryset(self, request: HttpRequest):
+        return apps.get_model(self.listing_model_name).objects.visible_to(request.user)
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        context["listing"] = build_listing(request, self.listing_queryset(request))
+        return context
+
+
+# --- Themes and regions -----------------------------------------------------------------------
+
+
+class CuratedPage(BasePage):
+    """A page that a curator introduces and features items on, above an automatic listing."""
+
+    introduction = models.TextField(blank=True, help_text=MARKDOWN_HELP)
+
+    class Meta:
+        abstract = True
+
+    def knowledge_queryset(self, request: HttpRequest):
+        raise NotImplementedError
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        context["listing"] = build_listing(request, self.knowledge_queryset(request))
+        featured_ids = [item.page_id for item in self.featured_items.all()]
+        visible = {
+            p.pk: p
+            for p in KnowledgePage.objects.visible_to(request.user).filter(pk__in=featured_ids)
+        }
+        context["featured"] = [visible[pk] for pk in featured_ids if pk in visible]
+        return context
+
+
+class FeaturedItem(Orderable):
+    """A page a curator picks to show first."""
+
+    page = models.ForeignKey(
+        "learning.KnowledgePage",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="A project, case study, learning history or method to feature.",
+    )
+    note = models.CharField(
+        max_length=255, blank=True, help_text="Optional: why it is featured, in a sentence."
+    )
+
+    panels = [PageChooserPanel("page"), FieldPanel("note")]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+
+class ThemeIndexPage(BasePage):
+    """All themes, with how much there is in each."""
+
+    introduction = models.TextField(blank=True, help_text=MARKDOWN_HELP)
+    content_panels = BasePage.content_panels + [FieldPanel("introduction")]
+    parent_page_types = ["cop_site.HomePage"]
+    subpage_types = ["learning.ThemePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "themes index"
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        from django.db.models import Count, Q
+
+        context = super().get_context(request, *args, **kwargs)
+        visible_ids = KnowledgePage.objects.visible_to(request.user).values("pk")
+        context["theme_pages"] = (
+            ThemePage.objects.visible_to(request.user)
+            .child_of(self)
+            .select_related("theme")
+            .annotate(item_count=Count("theme__pages", filter=Q(theme__pages__in=visible_ids)))
+            .order_by("title")
+        )
+        return context
+
+
+class ThemePage(CuratedPage):
+    """The home of one theme: its projects, case studies, learning histories and methods."""
+
+    theme = models.OneToOneField(
+        "learning.Theme",
+        on_delete=models.PROTECT,
+        related_name="page",
+        help_text="The theme this page is the home of. Each theme has one page.",
+    )
+
+    parent_page_types = ["learning.ThemeIndexPage"]
+    subpage_types: list[str] = []
+    content_panels = BasePage.content_panels + [
+        FieldPanel("theme"),
+        FieldPanel("introduction"),
+        InlinePanel("featured_items", label="Featured items", max_num=6),
+    ]
+    search_fields = BasePage.search_fields + [index.SearchField("introduction")]
+    api_fields = BasePage.api_fields + [
+        APIField("theme", serializer=TaxonomyRefSerializer()),
+        APIField("introduction"),
+    ]
+
+    class Meta:
+        verbose_name = "theme page"
+
+    def knowledge_queryset(self, request: HttpRequest):
+        return KnowledgePage.objects.visible_to(request.user).filter(
+            pk__in=KnowledgePage.themes.through.objects.filter(theme_id=self.theme_id).values(
+                "knowledgepage_id"
+            )
+        )
+
+
+class ThemeFeaturedItem(FeaturedItem):
+    source_page = ParentalKey(ThemePage, on_delete=models.CASCADE, related_name="featured_items")
+
+
+class RegionIndexPage(BasePage):
+    """Nations and regions, as a tree."""
+
+    introduction = models.TextField(blank=True, help_text=MARKDOWN_HELP)
+    content_panels = BasePage.content_panels + [FieldPanel("introduction")]
+    parent_page_types = ["cop_site.HomePage"]
+    subpage_types = ["learning.RegionPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "regions index"
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        context["region_pages"] = (
+            RegionPage.objects.visible_to(request.user)
+            .descendant_of(self)
+            .select_related("region")
+            .order_by("path")
+        )
+        return context
+
+
+class RegionPage(CuratedPage):
+    """The home of one place: what happens in it and in the places inside it."""
+
+    region = models.OneToOneField(
+        "learning.Region",
+        on_delete=models.PROTECT,
+        related_name="page",
+        help_text="The nation or region this page is the home of.",
+    )
+
+    parent_page_types = ["learning.RegionIndexPage", "learning.RegionPage"]
+    subpage_types = ["learning.RegionPage"]
+    content_panels = BasePage.content_panels + [
+        FieldPanel("region"),
+        FieldPanel("introduction"),
+        InlinePanel("featured_items", label="Featured items", max_num=6),
+    ]
+    search_fields = BasePage.search_fields + [index.SearchField("introduction")]
+    api_fields = BasePage.api_fields + [
+        APIField("region", serializer=TaxonomyRefSerializer()),
+        APIField("introduction"),
+    ]
+
+    class Meta:
+        verbose_name = "region page"
+
+    def knowledge_queryset(self, request: HttpRequest):
+        place_ids = Region.descendant_ids_of([self.region_id])
+        return KnowledgePage.objects.visible_to(request.user).filter(
+            pk__in=KnowledgePage.regions.through.objects.filter(region_id__in=place_ids).values(
+                "knowledgepage_id"
+            )
+        )
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        context["sub_regions"] = (
+            RegionPage.objects.visible_to(request.user).child_of(self).select_related("region")
+        )
+        context["areas"] = Region.objects.filter(parent_id=self.region_id, kind="area")
+        return context
+
+
+class RegionFeaturedItem(FeaturedItem):
+    source_page = ParentalKey(RegionPage, on_delete=models.CASCADE, related_name="featured_items")
+
+
+# --- Case studies -----------------------------------------------------------------------------
+
+
+class CaseStudyIndexPage(IndexPage):
+    template = "learning/index_page.html"
+    """All case studies."""
+
+    parent_page_types = ["cop_site.HomePage"]
+    subpage_types = ["learning.CaseStudyPage"]
+
+    class Meta:
+        verbose_name = "case studies index"
+
+    listing_model_name = "learning.CaseStudyPage"
+
+
+class CaseStudyPage(KnowledgePage):
+    """What a place did, what came of it, what it saved, and who to contact."""
+
+    place = models.ForeignKey(
+        "learning.Region",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The place where this happened, e.g. the council's area.",
+    )
+    what_they_did = models.TextField(help_text="What was done, how and with whom. " + MARKDOWN_HELP)
+    outcomes = models.TextField(
+        blank=True,
+        help_text="What changed for people and services. Put money figures in Savings "
+        "records too, so they can be counted. " + MARKDOWN_HELP,
+    )
+    contact_route = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="How to get in touch, by role and organisation (e.g. 'The council's "
+        "transformation team'). Never a personal email address.",
+    )
+    further_reading = StreamField([("link", LinkBlock())], blank=True, use_json_field=True)
+    source = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where this account comes from, e.g. a report and its section.",
+    )
+
+    parent_page_types = ["learning.CaseStudyIndexPage"]
+    subpage_types: list[str] = []
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("what_they_did"),
+        FieldPanel("outcomes"),
+        FieldPanel("contact_route"),
+        FieldPanel("further_reading"),
+        FieldPanel("source"),
+    ]
+    edit_handler = tabs(
+        ("Case study", content_panels),
+        ("About", [FieldPanel("place")] + KnowledgePage.classification_panels),
+        (
+            "Savings",
+            [
+                HelpPanel(
+                    content="Record every money figure as its own savings record, with "
+                    "its status and source, so that the programme can add them up without "
+                    "counting anything twice."
+                ),
+                InlinePanel("savings_records", label="Savings record"),
+            ],
+        ),
+    )
+    search_fields = KnowledgePage.search_fields + [
+        index.SearchField("what_they_did"),
+        index.SearchField("outcomes"),
+    ]
+    api_fields = KnowledgePage.api_fields + [
+        APIField("place", serializer=TaxonomyRefSerializer()),
+        APIField("what_they_did"),
+        APIField("outcomes"),
+        APIField("contact_route"),
+        APIField("further_reading"),
+        APIField("source"),
+        APIField("savings_records"),
+        APIField("methods_used", serializer=PageRefSerializer(many=True)),
+    ]
+
+    class Meta:
+        verbose_name = "case study"
+        verbose_name_plural = "case studies"
+
+    def get_meta_description(self) -> str:
+        return self.search_description or self.summary or markdown_to_text(self.what_they_did)[:300]
+
+
+# --- Methods ----------------------------------------------------------------------------------
+
+
+class MethodIndexPage(IndexPage):
+    template = "learning/index_page.html"
+    """The methods library."""
+
+    parent_page_types = ["cop_site.HomePage"]
+    subpage_types = ["learning.MethodPage"]
+
+    class Meta:
+        verbose_name = "methods index"
+
+    listing_model_name = "learning.MethodPage"
+
+
+class MethodPage(KnowledgePage):
+    """A reusable method or tool, how to run it, and where it has been used."""
+
+    class Workstream(models.TextChoices):
+        COUNTING = "counting", "Counting (what is spent, where)"
+        CULTURE = "culture", "Culture (leadership and ways of working)"
+        CUSTOMERS = "customers", "Customers (citizens' experience)"
+
+    workstream = models.CharField(
+        max_length=20,
+        choices=Workstream.choices,
+        blank=True,
+        help_text="The Total Place workstream the method belongs to, if any.",
+    )
+    body = models.TextField(
+        help_text="What the method is, when to use it, how to run it step by step, and the "
+        "pitfalls. " + MARKDOWN_HELP
+    )
+    sources = StreamField([("link", LinkBlock())], blank=True, use_json_field=True)
+
+    parent_page_types = ["learning.MethodIndexPage"]
+    subpage_types: list[str] = []
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("workstream"),
+        FieldPanel("body"),
+        FieldPanel("sources"),
+    ]
+    edit_handler = tabs(
+        ("Method", content_panels),
+        (
+            "About",
+            [
+                FieldPanel("themes"),
+                FieldPanel("tags"),
+            ],
+        ),
+    )
+    search_fields = KnowledgePage.search_fields + [
+        index.SearchField("body"),
+        index.FilterField("workstream"),
+    ]
+    api_fields = KnowledgePage.api_fields + [
+        APIField("workstream"),
+        APIField("body"),
+        APIField("sources"),
+    ]
+
+    class Meta:
+        verbose_name = "method"
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        context["used_by"] = (
+            KnowledgePage.objects.visible_to(request.user)
+            .filter(
+                pk__in=MethodPage.used_by.through.objects.filter(methodpage_id=self.pk).values(
+                    "knowledgepage_id"
+                )
+            )
+            .order_by("title")
+        )
+        return context
+
+
+# --- Learning histories -----------------------------------------------------------------------
+
+
+class LearningHistoryIndexPage(IndexPage):
+    template = "learning/index_page.html"
+    """All learning histories, wherever they sit in the tree."""
+
+    parent_page_types = ["cop_site.HomePage"]
+    subpage_types = ["learning.LearningHistoryPage"]
+
+    class Meta:
+        verbose_name = "learning histories index"
+
+    listing_model_name = "learning.LearningHistoryPage"
+
+
+class LearningHistoryPage(KnowledgePage):
+    """A jointly told tale of how people in a place learned to work differently.
+
+    It lives either under the project it tells the story of (so the project's lead can write
+    it) or in the learning histories section.
+    """
+
+    class Validation(models.TextChoices):
+        DRAFT = "draft", "Not yet reviewed by participants"
+        PARTICIPANTS_REVIEWED = "participants_reviewed", "Participants have reviewed their quotes"
+        VALIDATED = "validated", "Validated at a workshop with participants"
+
+    learning_historians = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Who wrote it, by role, e.g. 'Two learning historians from the regional "
+        "improvement team'.",
+    )
+    validation_status = models.CharField(
+        max_length=30,
+        choices=Validation.choices,
+        default=Validation.DRAFT,
+        help_text="Participants should review the quotes attributed to their role before "
+        "publication.",
+    )
+    body = StreamField(LearningHistoryStreamBlock(), use_json_field=True)
+
+    parent_page_types = ["learning.LearningHistoryIndexPage", "projects.HighImpactProjectPage"]
+    subpage_types: list[str] = []
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("summary"),
+        HelpPanel(
+            content="Build the story in chapters. In each row put what a participant said "
+            "(their words, their role — never their name) and, beside it, your commentary."
+        ),
+        FieldPanel("body"),
+    ]
+    edit_handler = tabs(
+        ("Learning history", content_panels),
+        (
+            "About",
+            [
+                FieldPanel("learning_historians"),
+                FieldPanel("validation_status"),
+            ]
+            + KnowledgePage.classification_panels,
+        ),
+    )
+    search_fields = KnowledgePage.search_fields + [
+        index.SearchField("body"),
+        index.SearchField("learning_historians"),
+        index.FilterField("validation_status"),
+    ]
+    api_fields = KnowledgePage.api_fields + [
+        APIField("learning_historians"),
+        APIField("validation_status"),
+        APIField("body"),
+        APIField("project", serializer=PageRefSerializer()),
+    ]
+
+    class Meta:
+        verbose_name = "learning history"
+        verbose_name_plural = "learning histories"
+
+    @property
+    def project(self):
+        """The high-impact project this tells the story of: the page it sits under, if any."""
+        from projects.models import HighImpactProjectPage
+
+        if not hasattr(self, "_project"):
+            parent = self.get_parent()
+            self._project = (
+                HighImpactProjectPage.objects.filter(pk=parent.pk).first() if parent else None
+            )
+        return self._project

@@ -1,0 +1,234 @@
+"""The shared vocabulary: themes, places, organisations, delivery levels and models.
+
+Each is one row that every page points at, so listings, facets and totals count by key rather
+than by spelling. They are Wagtail snippets that curators maintain in the admin.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import models
+from django.urls import reverse
+from django.utils.functional import cached_property
+from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.search import index
+
+from learning.markdown import render_markdown
+
+
+class TaxonomyBase(index.Indexed, models.Model):
+    """Name and slug shared by every taxonomy row; ordered by name unless told otherwise."""
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(
+        max_length=150,
+        unique=True,
+        help_text="The short name used in web addresses and filters, e.g. 'frail-elderly'. "
+        "Lower-case letters, numbers and hyphens only; avoid changing it once in use.",
+    )
+
+    search_fields = [
+        index.SearchField("name", boost=3),
+        index.AutocompleteField("name"),
+        index.FilterField("slug"),
+    ]
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(TaxonomyBase):
+    """A policy theme such as frail elderly or worklessness: one per high-impact project."""
+
+    summary = models.TextField(
+        blank=True, help_text="One or two sentences shown wherever the theme is listed."
+    )
+    description = models.TextField(
+        blank=True, help_text="A longer introduction to the theme, in Markdown."
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("summary"),
+        FieldPanel("description"),
+    ]
+    search_fields = TaxonomyBase.search_fields + [index.SearchField("summary")]
+
+    class Meta(TaxonomyBase.Meta):
+        verbose_name = "theme"
+
+    @property
+    def description_html(self) -> str:
+        return render_markdown(self.description)
+
+
+class Region(TaxonomyBase):
+    """A place: a nation, a region inside it, or a local area inside a region.
+
+    The tree is shallow (three levels) and small (dozens of rows), so descendants are worked
+    out in Python from one cached query instead of a tree library.
+    """
+
+    class Kind(models.TextChoices):
+        NATION = "nation", "Nation"
+        REGION = "region", "Region"
+        AREA = "area", "Local area"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.AREA)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The region or nation this place sits in. Leave empty for a nation.",
+    )
+
+    panels = [
+        HelpPanel(
+            content="Places form a tree: nation (Wales, England) &gt; region &gt; local area. "
+            "Choosing a nation or region in a filter includes every place inside it."
+        ),
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("kind"),
+        FieldPanel("parent"),
+    ]
+
+    class Meta(TaxonomyBase.Meta):
+        verbose_name = "region"
+
+    TREE_CACHE_KEY = "learning:region-tree:v1"
+
+    @classmethod
+    def tree(cls) -> dict[int, tuple[int | None, str]]:
+        """Map of region id to (parent id, name), cached until a region is saved."""
+        tree = cache.get(cls.TREE_CACHE_KEY)
+        if tree is None:
+            tree = {
+                pk: (parent_id, name)
+                for pk, parent_id, name in cls.objects.values_list("pk", "parent_id", "name")
+            }
+            cache.set(cls.TREE_CACHE_KEY, tree, 3600)
+        return tree
+
+    @classmethod
+    def descendant_ids_of(cls, region_ids: list[int]) -> set[int]:
+        """The given regions and every place inside them."""
+        tree = cls.tree()
+        children: dict[int | None, list[int]] = {}
+        for pk, (parent_id, _name) in tree.items():
+            children.setdefault(parent_id, []).append(pk)
+        found: set[int] = set()
+        stack = list(region_ids)
+        while stack:
+            pk = stack.pop()
+            if pk in found:
+                continue
+            found.add(pk)
+            stack.extend(children.get(pk, []))
+        return found
+
+    def descendant_ids(self) -> set[int]:
+        return self.descendant_ids_of([self.pk])
+
+    def ancestor_ids(self) -> list[int]:
+        tree = self.tree()
+        out, current = [], tree.get(self.pk, (None, ""))[0]
+        while current is not None:
+            out.append(current)
+            current = tree.get(current, (None, ""))[0]
+        return out
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        cache.delete(self.TREE_CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(self.TREE_CACHE_KEY)
+        return result
+
+
+class Organisation(TaxonomyBase):
+    """A public body, partnership or third-sector organisation that leads or takes part."""
+
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "Council"
+        HEALTH = "health", "Health board or primary care trust"
+        POLICE = "police", "Police"
+        FIRE = "fire", "Fire and rescue"
+        THIRD_SECTOR = "third_sector", "Third sector"
+        CENTRAL_GOVERNMENT = "central_government", "Central or devolved government"
+        PARTNERSHIP = "partnership", "Partnership"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COUNCIL)
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organisations",
+        help_text="Where the organisation is based.",
+    )
+    website = models.URLField(blank=True, help_text="The organisation's public home page.")
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("kind"),
+        FieldPanel("region"),
+        FieldPanel("website"),
+    ]
+    search_fields = TaxonomyBase.search_fields + [
+        index.FilterField("kind"),
+        index.RelatedFields("region", [index.SearchField("name")]),
+    ]
+
+    class Meta(TaxonomyBase.Meta):
+        verbose_name = "organisation"
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisation_detail", args=[self.slug])
+
+
+class DeliveryLevel(TaxonomyBase):
+    """Where a service is delivered: neighbourhood, local, regional or national (002 Table 1)."""
+
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Smaller numbers are shown first (neighbourhood before national)."
+    )
+    description = models.TextField(blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("order"),
+        FieldPanel("description"),
+    ]
+
+    class Meta(TaxonomyBase.Meta):
+        verbose_name = "delivery level"
+        ordering = ["order", "name"]
+
+
+class TransformationModel(TaxonomyBase):
+    """A whole-council transformation model from the LGA report (commissioning, cooperative...)."""
+
+    description = models.TextField(blank=True, help_text="What the model means, in Markdown.")
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta(TaxonomyBase.Meta):
+        verbose_name = "transformation model"
+
+    @cached_property
+    def description_html(self) -> str:
+        return render_markdown(self.description)

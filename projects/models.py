@@ -1,0 +1,420 @@
+"""High-impact projects, their milestones, barriers and enablers, and savings records."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpRequest
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.models import Orderable
+from wagtail.search import index
+
+from learning.models import BasePage, IndexPage, KnowledgePage, LearningHistoryPage
+from learning.models.pages import MARKDOWN_HELP, tabs
+from learning.serializers import PageRefSerializer, TaxonomyRefSerializer
+
+
+class Sector(models.TextChoices):
+    """Who pays for a change and where its savings land (Total Place: often not the same)."""
+
+    LOCAL_GOVERNMENT = "local_government", "Local government"
+    HEALTH = "health", "Health"
+    POLICE = "police", "Police"
+    JUSTICE = "justice", "Criminal justice"
+    FIRE = "fire", "Fire and rescue"
+    CENTRAL_GOVERNMENT = "central_government", "Central or devolved government"
+    WELFARE = "welfare", "Welfare and benefits"
+    THIRD_SECTOR = "third_sector", "Third sector"
+    CITIZENS = "citizens", "Citizens and communities"
+    MULTIPLE = "multiple", "Several agencies"
+    OTHER = "other", "Other"
+
+
+class SavingsRecord(Orderable):
+    """One money figure reported by a project or case study: the unit of "counting".
+
+    Figures are kept exactly as reported (a range stays a range, a one-off stays one-off) with
+    their status and source, so totals can be made later without double counting or silently
+    annualising anything.
+    """
+
+    class Kind(models.TextChoices):
+        CASHABLE = "cashable", "Cashable saving"
+        COST_AVOIDANCE = "cost_avoidance", "Cost avoidance"
+        INCOME = "income", "Income generated"
+
+    class Period(models.TextChoices):
+        ONE_OFF = "one_off", "One-off"
+        PER_YEAR = "per_year", "Per year"
+        OVER_YEARS = "over_years", "Over a number of years"
+
+    class Status(models.TextChoices):
+        ESTIMATED = "estimated", "Estimated"
+        PROJECTED = "projected", "Projected"
+        ACHIEVED = "achieved", "Achieved"
+        VERIFIED = "verified", "Independently verified"
+
+    page = ParentalKey(
+        "learning.KnowledgePage", on_delete=models.CASCADE, related_name="savings_records"
+    )
+    description = models.CharField(
+        max_length=300, help_text="What the saving is, e.g. 'Shared management team'."
+    )
+    amount = models.DecimalField(
+        max_digits=14,
+        decimal_places=0,
+        help_text="In pounds, no commas or £ sign. For a range, the low figure.",
+    )
+    amount_high = models.DecimalField(
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        help_text="Only for a range: the high figure, in pounds.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CASHABLE)
+    period = models.CharField(max_length=20, choices=Period.choices, default=Period.PER_YEAR)
+    years = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Only for 'over a number of years': how many years."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ESTIMATED)
+    paid_by = models.CharField(
+        max_length=30,
+        choices=Sector.choices,
+        blank=True,
+        help_text="The sector that invests or changes its service.",
+    )
+    benefits = models.CharField(
+        max_length=30,
+        choices=Sector.choices,
+        blank=True,
+        help_text="The sector where the saving lands.",
+    )
+    delivery_level = models.ForeignKey(
+        "learning.DeliveryLevel",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="savings_records",
+        help_text="The level at which the saving is made, if different from the project's.",
+    )
+    investment = models.DecimalField(
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        help_text="Money put in to get this saving, in pounds, if known.",
+    )
+    source = models.CharField(
+        max_length=500, help_text="Where the figure comes from: document, section and quote."
+    )
+
+    panels = [
+        FieldPanel("description"),
+        FieldRowPanel([FieldPanel("amount"), FieldPanel("amount_high")]),
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("status")]),
+        FieldRowPanel([FieldPanel("period"), FieldPanel("years")]),
+        FieldRowPanel([FieldPanel("paid_by"), FieldPanel("benefits")]),
+        FieldRowPanel([FieldPanel("delivery_level"), FieldPanel("investment")]),
+        FieldPanel("source"),
+    ]
+    api_fields = [
+        APIField("description"),
+        APIField("amount"),
+        APIField("amount_high"),
+        APIField("kind"),
+        APIField("period"),
+        APIField("years"),
+        APIField("status"),
+        APIField("paid_by"),
+        APIField("benefits"),
+        APIField("delivery_level", serializer=TaxonomyRefSerializer()),
+        APIField("investment"),
+        APIField("source"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "savings record"
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount_label}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.amount is not None and self.amount < 0:
+            errors["amount"] = "Enter the saving as a positive number of pounds."
+        if (
+            self.amount_high is not None
+            and self.amount is not None
+            and self.amount_high < self.amount
+        ):
+            errors["amount_high"] = "The high figure must be at least the low figure."
+        if self.period == self.Period.OVER_YEARS and not self.years:
+            errors["years"] = "Say over how many years the saving is made."
+        if self.period != self.Period.OVER_YEARS and self.years:
+            errors["years"] = "Only give a number of years for savings made over several years."
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def format_pounds(value: Decimal | int | None) -> str:
+        """£1.2m, £800k or £950, as people write money in these reports."""
+        if value is None:
+            return ""
+        value = Decimal(value)
+        if value >= 1_000_000_000:
+            text = f"£{value / 1_000_000_000:.2f}".rstrip("0").rstrip(".") + "bn"
+        elif value >= 1_000_000:
+            text = f"£{value / 1_000_000:.2f}".rstrip("0").rstrip(".") + "m"
+        elif value >= 10_000:
+            text = f"£{value / 1_000:.1f}".rstrip("0").rstrip(".") + "k"
+        else:
+            text = f"£{value:,.0f}"
+        return text
+
+    @property
+    def amount_label(self) -> str:
+        low = self.format_pounds(self.amount)
+        if self.amount_high is not None and self.amount_high != self.amount:
+            return f"{low} to {self.format_pounds(self.amount_high)}"
+        return low
+
+    @property
+    def investment_label(self) -> str:
+        return self.format_pounds(self.investment)
+
+    @property
+    def period_label(self) -> str:
+        if self.period == self.Period.OVER_YEARS and self.years:
+            return f"over {self.years} years"
+        return self.get_period_display().lower()
+
+
+class ProjectIndexPage(IndexPage):
+    template = "learning/index_page.html"
+    """All high-impact projects."""
+
+    parent_page_types = ["cop_site.HomePage"]
+    subpage_types = ["projects.HighImpactProjectPage"]
+    listing_model_name = "projects.HighImpactProjectPage"
+
+    class Meta:
+        verbose_name = "projects index"
+
+
+class HighImpactProjectPage(KnowledgePage):
+    """A "big ticket" project: one theme, a named lead organisation, partners across a region.
+
+    Learning histories about the project are created as its child pages, so that the project
+    lead, who can edit this part of the site, can write them.
+    """
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", "Planning"
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+
+    lead_organisation = models.ForeignKey(
+        "learning.Organisation",
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        help_text="The organisation that leads the project and is accountable for it.",
+    )
+    lead_is_illustrative = models.BooleanField(
+        default=False,
+        help_text="Tick if the lead shown is illustrative (for example in demo content) rather "
+        "than confirmed; the page then says so.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    lead_role = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The project lead's role, e.g. 'Director of social services, lead council'.",
+    )
+    manager_role = models.CharField(
+        max_length=255, blank=True, help_text="The project manager's role."
+    )
+    contact_route = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="How people can get in touch, by role or team. Never a personal email.",
+    )
+    aims = models.TextField(help_text="What the project sets out to achieve. " + MARKDOWN_HELP)
+    approach = models.TextField(blank=True, help_text="How it goes about it. " + MARKDOWN_HELP)
+    related_case_studies = ParentalManyToManyField(
+        "learning.CaseStudyPage",
+        blank=True,
+        related_name="related_projects",
+        help_text="Case studies from elsewhere that this project learns from.",
+    )
+
+    parent_page_types = ["projects.ProjectIndexPage"]
+    subpage_types = ["learning.LearningHistoryPage"]
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("aims"),
+        FieldPanel("approach"),
+    ]
+    people_panels = [
+        HelpPanel(
+            content="Say who is involved by role and organisation. Personal names and email "
+            "addresses do not belong here: people get in touch through the contact route."
+        ),
+        FieldPanel("lead_organisation"),
+        FieldPanel("lead_is_illustrative"),
+        FieldPanel("organisations", heading="Partners", widget=forms.CheckboxSelectMultiple),
+        MultiFieldPanel(
+            [FieldPanel("lead_role"), FieldPanel("manager_role"), FieldPanel("contact_route")],
+            heading="Contacts",
+        ),
+    ]
+    edit_handler = tabs(
+        ("Project", content_panels),
+        ("People", people_panels),
+        (
+            "About",
+            [FieldPanel("status")]
+            + [
+                p
+                for p in KnowledgePage.classification_panels
+                if getattr(p, "field_name", None) != "organisations"
+            ]
+            + [FieldPanel("related_case_studies", widget=forms.CheckboxSelectMultiple)],
+        ),
+        ("Milestones", [InlinePanel("milestones", label="Milestone")]),
+        (
+            "Barriers and enablers",
+            [
+                HelpPanel(
+                    content="What stands in the way, and what helps, at each level. These are "
+                    "compared across projects, so pick the closest category."
+                ),
+                InlinePanel("barriers_enablers", label="Barrier or enabler"),
+            ],
+        ),
+        ("Savings", [InlinePanel("savings_records", label="Savings record")]),
+    )
+    search_fields = KnowledgePage.search_fields + [
+        index.SearchField("aims"),
+        index.SearchField("approach"),
+        index.RelatedFields("lead_organisation", [index.SearchField("name")]),
+        index.FilterField("status"),
+    ]
+    api_fields = KnowledgePage.api_fields + [
+        APIField("lead_organisation", serializer=TaxonomyRefSerializer()),
+        APIField("lead_is_illustrative"),
+        APIField("status"),
+        APIField("lead_role"),
+        APIField("manager_role"),
+        APIField("contact_route"),
+        APIField("aims"),
+        APIField("approach"),
+        APIField("milestones"),
+        APIField("barriers_enablers"),
+        APIField("savings_records"),
+        APIField("methods_used", serializer=PageRefSerializer(many=True)),
+        APIField("related_case_studies", serializer=PageRefSerializer(many=True)),
+    ]
+
+    class Meta:
+        verbose_name = "high-impact project"
+
+    @property
+    def theme(self):
+        """A high-impact project has one theme; the first chosen is it."""
+        themes = list(self.themes.all())
+        return themes[0] if themes else None
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        context["learning_histories"] = (
+            LearningHistoryPage.objects.visible_to(request.user).child_of(self).order_by("title")
+        )
+        context["related_case_studies"] = (
+            self.related_case_studies.model.objects.visible_to(request.user)
+            .filter(pk__in=[p.pk for p in self.related_case_studies.all()])
+            .order_by("title")
+        )
+        barriers = list(self.barriers_enablers.all())
+        context["barriers"] = [b for b in barriers if b.kind == BarrierEnabler.Kind.BARRIER]
+        context["enablers"] = [b for b in barriers if b.kind == BarrierEnabler.Kind.ENABLER]
+        return context
+
+
+class Milestone(Orderable):
+    """A dated step in a project's plan."""
+
+    class Status(models.TextChoices):
+        DONE = "done", "Done"
+        DUE = "due", "Due"
+        LATE = "late", "Late"
+
+    project = ParentalKey(
+        HighImpactProjectPage, on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(max_length=255)
+    date = models.DateField(help_text="When it was reached, or is due.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
+    description = models.TextField(blank=True)
+
+    panels = [
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("date"), FieldPanel("status")]),
+        FieldPanel("description"),
+    ]
+    api_fields = [APIField("title"), APIField("date"), APIField("status"), APIField("description")]
+
+    class Meta(Orderable.Meta):
+        ordering = ["date", "sort_order"]
+
+
+class BarrierEnabler(Orderable):
+    """Something that stood in a project's way or helped it, at a level and in a category."""
+
+    class Kind(models.TextChoices):
+        BARRIER = "barrier", "Barrier"
+        ENABLER = "enabler", "Enabler"
+
+    class Category(models.TextChoices):
+        GOVERNANCE = "governance", "Governance"
+        FUNDING = "funding", "Funding"
+        INFORMATION_SHARING = "information_sharing", "Information sharing"
+        PROCUREMENT = "procurement", "Procurement"
+        HR = "hr", "People and HR"
+        CULTURE = "culture", "Culture"
+        POLITICS = "politics", "Politics"
+        PACE = "pace", "Pace"
+
+    class Level(models.TextChoices):
+        LOCAL = "local", "Local"
+        REGIONAL = "regional", "Regional"
+        NATIONAL = "national", "National"
+
+    project = ParentalKey(
+        HighImpactProjectPage, on_delete=models.CASCADE, related_name="barriers_enablers"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    description = models.TextField()
+
+    panels = [
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("level"), FieldPanel("category")]),
+        FieldPanel("description"),
+    ]
+    api_fields = [
+        APIField("kind"),
+        APIField("level"),
+        APIField("category"),
+        APIField("description"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "barrier or enabler"
+        verbose_name_plural = "barriers and enablers"

@@ -222,6 +222,17 @@ class KnowledgePage(BasePage):
     class Meta:
         verbose_name = "knowledge page"
 
+    def get_context(self, request, *args, **kwargs) -> dict:
+        """Classification for the page's key-facts panel, fetched once each."""
+        context = super().get_context(request, *args, **kwargs)
+        context["facts"] = {
+            "themes": list(self.themes.select_related("page")),
+            "regions": list(self.regions.all()),
+            "organisations": list(self.organisations.all()),
+            "tags": list(self.tags.all()),
+        }
+        return context
+
     @property
     def years_label(self) -> str:
         if self.year_start and self.year_end and self.year_end != self.year_start:

@@ -17,8 +17,8 @@ def type_label(page) -> str:
 
 @register.filter
 def card_meta(page) -> str:
-    """A short line of facts for a card: type, places and years."""
-    parts = [_type_label(page)]
+    """A short line of facts for a card: places and years (the card shows the type itself)."""
+    parts = []
     regions = [r.name for r in page.regions.all()]
     if regions:
         parts.append(", ".join(regions[:3]) + (" and more" if len(regions) > 3 else ""))

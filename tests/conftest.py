@@ -1,0 +1,37 @@
+"""Shared fixtures: the site structure and the demo content are loaded once per test session.
+
+Every test runs inside a transaction that is rolled back, so tests see the demo content and
+can add to it freely without affecting each other.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from cop_site.demo.loader import load_demo_content
+from cop_site.site_structure import ensure_site_structure
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_site_structure()
+        load_demo_content(log=lambda line: None)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def structure(db):
+    return ensure_site_structure()
+
+
+@pytest.fixture
+def sections(structure):
+    return structure.sections

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -325,7 +326,7 @@ class HighImpactProjectPage(KnowledgePage):
     class Meta:
         verbose_name = "high-impact project"
 
-    @property
+    @cached_property
     def theme(self):
         """A high-impact project has one theme; the first chosen is it."""
         themes = list(self.themes.all())
@@ -336,9 +337,12 @@ class HighImpactProjectPage(KnowledgePage):
         context["learning_histories"] = (
             LearningHistoryPage.objects.visible_to(request.user).child_of(self).order_by("title")
         )
+        related = HighImpactProjectPage.related_case_studies.through.objects.filter(
+            highimpactprojectpage_id=self.pk
+        ).values("casestudypage_id")
         context["related_case_studies"] = (
             self.related_case_studies.model.objects.visible_to(request.user)
-            .filter(pk__in=[p.pk for p in self.related_case_studies.all()])
+            .filter(pk__in=related)
             .order_by("title")
         )
         barriers = list(self.barriers_enablers.all())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -37,25 +38,46 @@ class VisiblePageQuerySet(PageQuerySet):
 
     def visible_to(self, user: User | AnonymousUser | None) -> VisiblePageQuerySet:
         qs = self.live()
-        restrictions = list(
-            PageViewRestriction.objects.select_related("page").prefetch_related("groups")
-        )
+        restrictions = view_restrictions()
         if not restrictions:
             return qs
         hidden = Q()
         signed_in = bool(user and user.is_authenticated)
+        is_superuser = bool(signed_in and user.is_superuser)
         group_ids = set(user.groups.values_list("pk", flat=True)) if signed_in else set()
-        for restriction in restrictions:
-            passes = False
-            if user is not None and getattr(user, "is_superuser", False):
-                passes = restriction.restriction_type != PageViewRestriction.PASSWORD
-            elif restriction.restriction_type == PageViewRestriction.LOGIN:
+        for restriction_type, path, restriction_groups in restrictions:
+            if restriction_type == PageViewRestriction.PASSWORD:
+                passes = False
+            elif is_superuser or restriction_type == PageViewRestriction.LOGIN:
                 passes = signed_in
-            elif restriction.restriction_type == PageViewRestriction.GROUPS:
-                passes = bool(group_ids & {g.pk for g in restriction.groups.all()})
+            else:
+                passes = bool(group_ids & restriction_groups)
             if not passes:
-                hidden |= Q(path__startswith=restriction.page.path)
+                hidden |= Q(path__startswith=path)
         return qs.exclude(hidden) if hidden else qs
+
+
+RESTRICTIONS_CACHE_KEY = "learning:view-restrictions:v1"
+
+
+def view_restrictions() -> list[tuple[str, str, set[int]]]:
+    """Every page view restriction as (type, page path, group ids), cached between changes.
+
+    Restrictions are few and change rarely, but every listing needs them, so they are read
+    once and kept until a restriction is saved or deleted (see learning.signals).
+    """
+    cached = cache.get(RESTRICTIONS_CACHE_KEY)
+    if cached is None:
+        cached = [
+            (r.restriction_type, r.page.path, {g.pk for g in r.groups.all()})
+            for r in PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+        ]
+        cache.set(RESTRICTIONS_CACHE_KEY, cached, 3600)
+    return cached
+
+
+def forget_view_restrictions(**kwargs) -> None:
+    cache.delete(RESTRICTIONS_CACHE_KEY)
 
 
 VisiblePageManager = PageManager.from_queryset(VisiblePageQuerySet)

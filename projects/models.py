@@ -200,7 +200,6 @@ class ProjectIndexPage(IndexPage):
     template = "learning/index_page.html"
     """All high-impact projects."""
 
-    parent_page_types = ["cop_site.HomePage"]
     subpage_types = ["projects.HighImpactProjectPage"]
     listing_model_name = "projects.HighImpactProjectPage"
 

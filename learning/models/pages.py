@@ -43,15 +43,24 @@ def tabs(*panels: tuple[str, list]) -> TabbedInterface:
     )
 
 
-class IndexPage(BasePage):
-    """Abstract listing page for one content type (projects, case studies...)."""
+class SectionPage(BasePage):
+    """Abstract top-level section of the site: one of each, directly under the home page."""
 
     introduction = models.TextField(blank=True, help_text=MARKDOWN_HELP)
-    #: "app_label.ModelName" of the page type this index lists.
-    listing_model_name = ""
 
     content_panels = BasePage.content_panels + [FieldPanel("introduction")]
+    parent_page_types = ["cop_site.HomePage"]
     max_count = 1
+
+    class Meta:
+        abstract = True
+
+
+class IndexPage(SectionPage):
+    """Abstract listing page for one content type (projects, case studies...)."""
+
+    #: "app_label.ModelName" of the page type this index lists.
+    listing_model_name = ""
 
     class Meta:
         abstract = True
@@ -110,14 +119,10 @@ class FeaturedItem(Orderable):
         abstract = True
 
 
-class ThemeIndexPage(BasePage):
+class ThemeIndexPage(SectionPage):
     """All themes, with how much there is in each."""
 
-    introduction = models.TextField(blank=True, help_text=MARKDOWN_HELP)
-    content_panels = BasePage.content_panels + [FieldPanel("introduction")]
-    parent_page_types = ["cop_site.HomePage"]
     subpage_types = ["learning.ThemePage"]
-    max_count = 1
 
     class Meta:
         verbose_name = "themes index"
@@ -175,14 +180,10 @@ class ThemeFeaturedItem(FeaturedItem):
     source_page = ParentalKey(ThemePage, on_delete=models.CASCADE, related_name="featured_items")
 
 
-class RegionIndexPage(BasePage):
+class RegionIndexPage(SectionPage):
     """Nations and regions, as a tree."""
 
-    introduction = models.TextField(blank=True, help_text=MARKDOWN_HELP)
-    content_panels = BasePage.content_panels + [FieldPanel("introduction")]
-    parent_page_types = ["cop_site.HomePage"]
     subpage_types = ["learning.RegionPage"]
-    max_count = 1
 
     class Meta:
         verbose_name = "regions index"
@@ -252,7 +253,6 @@ class CaseStudyIndexPage(IndexPage):
     template = "learning/index_page.html"
     """All case studies."""
 
-    parent_page_types = ["cop_site.HomePage"]
     subpage_types = ["learning.CaseStudyPage"]
 
     class Meta:
@@ -347,7 +347,6 @@ class MethodIndexPage(IndexPage):
     template = "learning/index_page.html"
     """The methods library."""
 
-    parent_page_types = ["cop_site.HomePage"]
     subpage_types = ["learning.MethodPage"]
 
     class Meta:
@@ -429,7 +428,6 @@ class LearningHistoryIndexPage(IndexPage):
     template = "learning/index_page.html"
     """All learning histories, wherever they sit in the tree."""
 
-    parent_page_types = ["cop_site.HomePage"]
     subpage_types = ["learning.LearningHistoryPage"]
 
     class Meta:

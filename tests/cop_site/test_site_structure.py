@@ -123,3 +123,68 @@ def test_only_curators_are_offered_approval(lead, curator, sections):
     task = state.current_task_state.task.specific
     assert task.get_actions(history, lead) == []
     assert {name for name, *_ in task.get_actions(history, curator)} >= {"approve", "reject"}
+
+
+def test_lead_submits_a_learning_history_under_a_project(client, lead, curator):
+    project = HighImpactProjectPage.objects.live().first()
+    client.force_login(lead)
+    add_url = reverse(
+        "wagtailadmin_pages:add", args=("learning", "learninghistorypage", project.pk)
+    )
+    assert client.get(add_url).status_code == 200
+    data = nested_form_data(
+        {
+            "title": "Learning to pool budgets",
+            "slug": "learning-to-pool-budgets",
+            "summary": "How partners learned to pool money.",
+            "learning_historians": "The regional learning historian",
+            "validation_status": "participants_reviewed",
+            "body": streamfield(
+                [
+                    (
+                        "chapter",
+                        {
+                            "title": "Starting out",
+                            "introduction": "",
+                            "rows": streamfield(
+                                [
+                                    (
+                                        "item",
+                                        {
+                                            "narrative": "Pooling is the true test of partnership.",
+                                            "speaker_role": "Director of finance, health board",
+                                            "commentary": "Money shows commitment.",
+                                        },
+                                    )
+                                ]
+                            ),
+                        },
+                    )
+                ]
+            ),
+            "year_start": "",
+            "year_end": "",
+            "tags": "",
+            "action-submit": "Submit for moderation",
+        }
+    )
+    response = client.post(add_url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    history = LearningHistoryPage.objects.get(slug="learning-to-pool-budgets")
+    assert not history.live
+    assert history.current_workflow_state.status == "in_progress"
+    assert history.project == project
+    client.logout()
+    assert "Learning to pool budgets" not in client.get(project.url).content.decode()
+    task_state = history.current_workflow_state.current_task_state
+    client.force_login(curator)
+    client.post(
+        reverse("wagtailadmin_pages:workflow_action", args=(history.pk, "approve", task_state.pk)),
+        {"comment": ""},
+    )
+    history.refresh_from_db()
+    assert history.live
+    client.logout()
+    assert "Learning to pool budgets" in client.get(project.url).content.decode()
+    body = client.get(history.url).content.decode()
+    assert "Pooling is the true test of partnership." in body

@@ -298,7 +298,7 @@ class HighImpactProjectPage(KnowledgePage):
                 InlinePanel("barriers_enablers", label="Barrier or enabler"),
             ],
         ),
-        ("Savings", [InlinePanel("savings_records", label="Savings record")]),
+        ("Savings", KnowledgePage.savings_panels),
     )
     search_fields = KnowledgePage.search_fields + [
         index.SearchField("aims"),

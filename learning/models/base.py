@@ -17,7 +17,7 @@ from django.db.models import Q
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.models import Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
@@ -218,6 +218,15 @@ class KnowledgePage(BasePage):
         MultiFieldPanel([FieldPanel("year_start"), FieldPanel("year_end")], heading="Years"),
         FieldPanel("methods_used", widget=forms.CheckboxSelectMultiple),
         FieldPanel("tags"),
+    ]
+
+    # Projects and case studies both report savings; one panel keeps the guidance the same.
+    savings_panels = [
+        HelpPanel(
+            content="Record every money figure as its own savings record, with its status and "
+            "source, so that the programme can add them up without counting anything twice."
+        ),
+        InlinePanel("savings_records", label="Savings record"),
     ]
 
     search_fields = BasePage.search_fields + [

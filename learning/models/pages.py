@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.db import models
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
@@ -128,8 +129,6 @@ class ThemeIndexPage(SectionPage):
         verbose_name = "themes index"
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
-        from django.db.models import Count, Q
-
         context = super().get_context(request, *args, **kwargs)
         visible_ids = KnowledgePage.objects.visible_to(request.user).values("pk")
         context["theme_pages"] = (
@@ -305,17 +304,7 @@ class CaseStudyPage(KnowledgePage):
     edit_handler = tabs(
         ("Case study", content_panels),
         ("About", [FieldPanel("place")] + KnowledgePage.classification_panels),
-        (
-            "Savings",
-            [
-                HelpPanel(
-                    content="Record every money figure as its own savings record, with "
-                    "its status and source, so that the programme can add them up without "
-                    "counting anything twice."
-                ),
-                InlinePanel("savings_records", label="Savings record"),
-            ],
-        ),
+        ("Savings", KnowledgePage.savings_panels),
     )
     search_fields = KnowledgePage.search_fields + [
         index.SearchField("what_they_did"),

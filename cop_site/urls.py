@@ -10,12 +10,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cop_site.api import api_router
 from learning import views as learning_views
 from search import views as search_views
+from search.api import api as search_api
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("search/", search_views.search, name="search"),
+    path("api/search/", search_api.urls),
     path("organisations/", learning_views.organisation_list, name="organisation_list"),
     path(
         "organisations/<slug:slug>/",

@@ -16,3 +16,10 @@ class LearningConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(forget_view_restrictions, sender=PageViewRestriction)
         m2m_changed.connect(forget_view_restrictions, sender=PageViewRestriction.groups.through)
+
+        # Pages and organisations are what search finds; their source keeps the index current.
+        from learning.search_sources import ORGANISATION_SOURCE, PAGE_SOURCE
+        from search.sources import register
+
+        register(PAGE_SOURCE)
+        register(ORGANISATION_SOURCE)

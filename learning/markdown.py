@@ -86,3 +86,20 @@ def markdown_to_text(text: str | None) -> str:
 
 
 _TAG = re.compile(r"<[^>]+>")
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"[*_`#>|~]+|^\s*[-+]\s+|^\s*\d+\.\s+", re.MULTILINE)
+
+
+def markdown_to_index_text(text: str | None) -> str:
+    """Plain words of some Markdown for the search index, without rendering it.
+
+    Rendering and sanitising every document would cap a rebuild at a few hundred documents a
+    second; the index only needs the words, so links keep their text and markup is dropped.
+    Nothing produced here is ever shown as HTML (snippets are escaped).
+    """
+    if not text:
+        return ""
+    text = _TAG.sub(" ", _MD_LINK.sub(r"\1", text))
+    return " ".join(html.unescape(_MD_MARKS.sub(" ", text)).split())

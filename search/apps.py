@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class SearchConfig(AppConfig):
-    """Search across every kind of content (the search service arrives with its own issue)."""
+    """One search service over everything people publish, with facets and permissions."""
 
     name = "search"

@@ -1,35 +1,125 @@
-"""Site search.
-
-Until the faceted search service lands, this searches published knowledge pages with Wagtail's
-database backend, applying the same `visible_to` rule as every listing.
-"""
+"""The search page: the search service's results as HTML, every filter a plain link."""
 
 from __future__ import annotations
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import HttpRequest, HttpResponse
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
-from learning.models import KnowledgePage
+from search.documents import FACETS
+from search.service import PER_PAGE, SORTS, BadRequest, SearchResults
+from search.service import search as run_search
 
-MAX_QUERY_LENGTH = 200
+FILTER_PARAMS = (*FACETS, "q", "sort")
+
+
+def _query_string(params: dict[str, list[str]]) -> str:
+    return urlencode([(name, value) for name, values in params.items() for value in values])
+
+
+def _current(results: SearchResults) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    if results.query:
+        params["q"] = [results.query]
+    for facet, values in results.filters.items():
+        if values:
+            params[facet] = list(values)
+    if results.sort != "relevance":
+        params["sort"] = [results.sort]
+    return params
+
+
+def toggle_url(results: SearchResults, facet: str, value: str, only: bool = False) -> str:
+    """The link that adds or removes one filter value (and goes back to page 1)."""
+    params = _current(results)
+    values = params.get(facet, [])
+    if value in values:
+        values = [v for v in values if v != value]
+    else:
+        values = [value] if only else [*values, value]
+    params[facet] = values
+    return "?" + _query_string(params)
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    """Full-text search over projects, case studies, learning histories and methods."""
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    page_obj = None
-    if query:
-        results = KnowledgePage.objects.visible_to(request.user).search(query)
-        paginator = Paginator(results, 20)
-        try:
-            page_obj = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            page_obj = paginator.page(1)
-        except EmptyPage:
-            page_obj = paginator.page(paginator.num_pages)
-    return render(
-        request,
-        "search/search.html",
-        {"query": query, "page_obj": page_obj, "breadcrumbs": [("Home", "/")]},
-    )
+    """Search everything the person may see, with facets, as an HTML page."""
+    try:
+        results = run_search(request.GET, request.user)
+    except BadRequest as error:
+        cleaned: QueryDict = request.GET.copy()
+        cleaned.pop("page", None)
+        cleaned.pop("sort", None)
+        results = run_search(cleaned, request.user)
+        results.notices.insert(0, f"{error} Showing the first page instead.")
+        status = 400
+    else:
+        status = 200
+
+    facets = []
+    for facet, label in FACETS.items():
+        values = [
+            {"value": v, "url": toggle_url(results, facet, v.value)}
+            for v in results.facets.get(facet, [])
+        ]
+        if values:
+            facets.append({"name": facet, "label": label, "values": values})
+    selected = [
+        {
+            "facet_label": FACETS[facet],
+            "label": next((v.label for v in results.facets[facet] if v.value == value), value),
+            "url": toggle_url(results, facet, value),
+        }
+        for facet, values in results.filters.items()
+        for value in values
+    ]
+    current = _current(results)
+    clear_params = {"q": current["q"]} if "q" in current else {}
+    page_obj = Paginator(range(results.count), PER_PAGE).get_page(results.page)
+    context = {
+        "results": results,
+        "query": results.query,
+        "facets": facets,
+        "selected": selected,
+        "clear_url": "?" + _query_string(clear_params),
+        "hidden_filters": [
+            (facet, value) for facet, values in results.filters.items() for value in values
+        ],
+        "sorts": [
+            {"value": key, "label": label, "url": _sort_url(results, key)}
+            for key, label in SORTS.items()
+        ],
+        "removals": [
+            {
+                "label": f"{FACETS[facet]}: {label}",
+                "count": count,
+                "url": toggle_url(results, facet, value),
+            }
+            for facet, value, label, count in results.removals
+        ],
+        "fewer_words": [
+            {
+                "term": term,
+                "count": count,
+                "url": "?"
+                + _query_string({**current, "q": [results.parsed.without_term(term).text]}),
+            }
+            for term, count in results.fewer_words
+        ],
+        "spelling_url": "?" + _query_string({**current, "q": [results.spelling]})
+        if results.spelling
+        else "",
+        "page_obj": page_obj,
+        "breadcrumbs": [("Home", "/")],
+        "searched": bool(results.query or results.has_filters),
+    }
+    return render(request, "search/search.html", context, status=status)
+
+
+def _sort_url(results: SearchResults, sort: str) -> str:
+    params = _current(results)
+    params.pop("sort", None)
+    if sort != "relevance":
+        params["sort"] = [sort]
+    return "?" + _query_string(params)

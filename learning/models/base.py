@@ -57,6 +57,39 @@ class VisiblePageQuerySet(PageQuerySet):
         return qs.exclude(hidden) if hidden else qs
 
 
+def access_tokens_for_path(path: str) -> list[str]:
+    """Who may find the page at `path` in search, as tokens matched against `user_access_tokens`.
+
+    The same rule as `visible_to`, written as tokens so that a search index can apply it to a
+    million rows at once: a page is visible to a person when the two token lists share one.
+    A page under several group restrictions is given only the groups common to all of them,
+    which may hide it from someone `visible_to` would let in, but never shows it to anyone
+    `visible_to` would keep out. Password-protected pages get no tokens and are never found.
+    """
+    applying = [
+        (kind, groups) for kind, prefix, groups in view_restrictions() if path.startswith(prefix)
+    ]
+    if not applying:
+        return ["public"]
+    if any(kind == PageViewRestriction.PASSWORD for kind, _groups in applying):
+        return []
+    group_sets = [groups for kind, groups in applying if kind == PageViewRestriction.GROUPS]
+    if not group_sets:
+        return ["login"]
+    return [f"group{pk}" for pk in sorted(set.intersection(*group_sets))] + ["superuser"]
+
+
+def user_access_tokens(user: User | AnonymousUser | None) -> set[str]:
+    """The tokens a person holds, to be matched against `access_tokens_for_path`."""
+    tokens = {"public"}
+    if user is not None and user.is_authenticated:
+        tokens.add("login")
+        tokens.update(f"group{pk}" for pk in user.groups.values_list("pk", flat=True))
+        if user.is_superuser:
+            tokens.add("superuser")
+    return tokens
+
+
 RESTRICTIONS_CACHE_KEY = "learning:view-restrictions:v1"
 
 

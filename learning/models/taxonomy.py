@@ -134,6 +134,21 @@ class Region(TaxonomyBase):
             stack.extend(children.get(pk, []))
         return found
 
+    @classmethod
+    def with_ancestors(cls, region_ids: list[int]) -> list[int]:
+        """The given regions and every region and nation around them, each once.
+
+        Search stores these so that choosing Wales finds work filed under Cardiff.
+        """
+        tree = cls.tree()
+        out: list[int] = []
+        for pk in region_ids:
+            current: int | None = pk
+            while current is not None and current not in out:
+                out.append(current)
+                current = tree.get(current, (None, ""))[0]
+        return out
+
     def descendant_ids(self) -> set[int]:
         return self.descendant_ids_of([self.pk])
 

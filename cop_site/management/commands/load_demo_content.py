@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cop_site.demo.loader import DemoDataError, load_demo_content
 from cop_site.site_structure import CURATORS, PROJECT_LEADS
+from search import indexing
+from search.engines import get_engine
 
 # Development-only accounts; never created when DJANGO_DEBUG is off.
 DEFAULT_DEMO_PASSWORD = "exchange-demo"  # noqa: S105
@@ -49,6 +51,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo content {verdict} in {time.monotonic() - started:.1f} s.")
         )
+        # Publishing already indexed each page; a rebuild after a change makes sure the index
+        # matches the content exactly (and fills an empty index after a fresh migrate).
+        if report.changed_anything or not get_engine().document_count():
+            written, seconds = indexing.rebuild(lambda line: self.stdout.write(f"  {line}"))
+            self.stdout.write(f"Search index rebuilt: {written:,} documents in {seconds:.1f} s.")
         if settings.DEBUG and not options["no_accounts"]:
             self.ensure_demo_accounts()
 

@@ -1,0 +1,92 @@
+"""The contract every search engine keeps, so the service and its tests need not care which.
+
+An engine stores `IndexDocument`s and answers `EngineQuery`s with an `EngineResult`: the hits
+for one page, the total, and facet counts by key. Turning keys into names, slugs and links is
+the service's job, done once for all engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from search.documents import IndexDocument
+from search.query import ParsedQuery
+
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass
+class EngineQuery:
+    """One search, in keys: `filters` maps a facet to the keys chosen (OR within a facet,
+    AND across facets); `access` holds the person's access tokens."""
+
+    query: ParsedQuery
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    access: set[str] = field(default_factory=lambda: {"public"})
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 10
+    facet_limit: int | None = None
+
+
+@dataclass
+class EngineHit:
+    key: str
+    kind: str
+    title: str
+    url: str
+    summary: str
+    highlight: str  # safe HTML: escaped text with <mark> around matches
+    display: dict[str, list[str]]
+    date: datetime | None
+
+
+@dataclass
+class EngineResult:
+    """`facets` maps each facet to {key: count}, each count taken with every other facet's
+    filter applied but not its own. `without` maps each filtered facet to how many results
+    there would be without its filter, for "remove this filter" advice."""
+
+    hits: list[EngineHit]
+    total: int
+    facets: dict[str, dict[str, int]]
+    without: dict[str, int] = field(default_factory=dict)
+    relaxed: bool = False
+
+
+class Engine:
+    """Base class for search engines (see the module docstring)."""
+
+    name = ""
+
+    def write(self, documents: list[IndexDocument]) -> None:
+        """Add or replace documents, by key."""
+        raise NotImplementedError
+
+    def delete(self, keys: list[str]) -> None:
+        """Remove documents by key; unknown keys are ignored."""
+        raise NotImplementedError
+
+    def rebuild(self, batches: Iterable[list[IndexDocument]], progress: ProgressCallback) -> int:
+        """Replace the whole index with these documents without a moment of empty index."""
+        raise NotImplementedError
+
+    def search(self, query: EngineQuery) -> EngineResult:
+        raise NotImplementedError
+
+    def count(self, query: EngineQuery) -> int:
+        """Just the number of results (used to check a spelling suggestion is worth making)."""
+        return self.search(EngineQuery(query.query, query.filters, query.access, limit=0)).total
+
+    def suggest(self, prefix: str, access: set[str], limit: int = 8) -> list[EngineHit]:
+        """Titles starting with what has been typed so far, best first."""
+        raise NotImplementedError
+
+    def spelling(self, words: list[str]) -> dict[str, str]:
+        """Likely corrections for words the index does not know: {typed: suggested}."""
+        return {}
+
+    def document_count(self) -> int:
+        raise NotImplementedError

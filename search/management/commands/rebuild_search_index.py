@@ -1,0 +1,26 @@
+"""Rebuild the site search index from every source."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from search import indexing
+from search.engines import get_engine
+
+
+class Command(BaseCommand):
+    help = (
+        "Rebuild the site search index (pages, organisations and anything else registered as a "
+        "search source). The old index keeps answering searches until the new one is complete."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        engine = get_engine()
+        self.stdout.write(f"Search engine: {engine.name}")
+        written, seconds = indexing.rebuild(self.stdout.write)
+        rate = written / seconds if seconds else 0
+        self.stdout.write(
+            self.style.SUCCESS(f"Indexed {written:,} documents in {seconds:.1f} s ({rate:,.0f}/s)")
+        )

@@ -197,23 +197,21 @@ class SQLiteText:
                 for row in rows:
                     yield row[0]
 
-    def snippets(self, expression: str, ids: list[int]) -> dict[int, tuple[str, str]]:
+    def snippets(self, expression: str, ids: list[int]) -> dict[int, tuple[str, str, str]]:
         """(body snippet, summary snippet) per id, with matches between the marker bytes."""
-        out: dict[int, tuple[str, str]] = {}
+        if not ids:
+            return {}
         marks = f"'{MARK_START}', '{MARK_END}', '…', {SNIPPET_WORDS}"
+        placeholders = ", ".join(["%s"] * len(ids))
         with connection.cursor() as cursor:
-            for pk in ids:
-                cursor.execute(
-                    f"SELECT snippet(search_document_fts, 3, {marks}), "  # noqa: S608 (only constants are interpolated)
-                    f"snippet(search_document_fts, 1, {marks}), "
-                    f"snippet(search_document_fts, 2, {marks}) "
-                    "FROM search_document_fts WHERE search_document_fts MATCH %s AND rowid = %s",
-                    [expression, pk],
-                )
-                row = cursor.fetchone()
-                if row:
-                    out[pk] = (row[0] or "", row[1] or "", row[2] or "")
-        return out
+            cursor.execute(
+                f"SELECT rowid, snippet(search_document_fts, 3, {marks}), "  # noqa: S608 (only constants and placeholders are interpolated)
+                f"snippet(search_document_fts, 1, {marks}), "
+                f"snippet(search_document_fts, 2, {marks}) FROM search_document_fts "
+                f"WHERE search_document_fts MATCH %s AND rowid IN ({placeholders})",
+                [expression, *ids],
+            )
+            return {row[0]: (row[1] or "", row[2] or "", row[3] or "") for row in cursor.fetchall()}
 
     def suggestion_ids(self, words: list[str], prefix: str) -> Iterator[int]:
         parts = [self._quote([w]) for w in words] + [self._quote([prefix]) + " *"]
@@ -293,7 +291,7 @@ class PostgresText:
                 for row in rows:
                     yield row[0]
 
-    def snippets(self, expression: str, ids: list[int]) -> dict[int, tuple[str, str]]:
+    def snippets(self, expression: str, ids: list[int]) -> dict[int, tuple[str, str, str]]:
         options = (
             f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
             "MinWords=12, MaxFragments=1, FragmentDelimiter=…"

@@ -11,3 +11,45 @@ import { initAll } from './govuk-frontend.min.js'
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 
 initAll()
+
+// Search suggestions as you type: fill the search box's <datalist> with
+// matching titles from /api/search/suggest/. The browser's own list UI is
+// keyboard and screen-reader accessible; without JavaScript the box is a
+// plain search field.
+function initSearchSuggestions (form) {
+  const input = form.querySelector('input[type="search"][list]')
+  const list = input && document.getElementById(input.getAttribute('list'))
+  if (!list) return
+  let timer = null
+  let controller = null
+  input.addEventListener('input', () => {
+    clearTimeout(timer)
+    const value = input.value.trim()
+    if (value.length < 2) {
+      list.replaceChildren()
+      return
+    }
+    timer = setTimeout(async () => {
+      if (controller) controller.abort()
+      controller = new AbortController()
+      try {
+        const response = await fetch(
+          '/api/search/suggest/?q=' + encodeURIComponent(value),
+          { signal: controller.signal, headers: { Accept: 'application/json' } }
+        )
+        if (!response.ok) return
+        const data = await response.json()
+        list.replaceChildren(...data.suggestions.map((item) => {
+          const option = document.createElement('option')
+          option.value = item.title
+          option.label = item.type_label
+          return option
+        }))
+      } catch (error) {
+        if (error.name !== 'AbortError') list.replaceChildren()
+      }
+    }, 150)
+  })
+}
+
+document.querySelectorAll('[data-module="app-search-suggest"]').forEach(initSearchSuggestions)

@@ -11,6 +11,8 @@ from django.core.cache import cache
 
 from cop_site.demo.loader import load_demo_content
 from cop_site.site_structure import ensure_site_structure
+from search import indexing
+from search.engines.database import forget_bitmaps
 
 
 @pytest.fixture(scope="session")
@@ -18,13 +20,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         ensure_site_structure()
         load_demo_content(log=lambda line: None)
+        indexing.rebuild()
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    # Index writes roll back with each test's transaction; the process's bitmaps must too.
     cache.clear()
+    forget_bitmaps()
     yield
     cache.clear()
+    forget_bitmaps()
 
 
 @pytest.fixture

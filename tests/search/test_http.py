@@ -7,17 +7,9 @@ from django.contrib.auth.models import AnonymousUser
 
 from learning.models import Region
 from search.documents import FACETS
-from search.engines.database import forget_bitmaps
 from search.service import search
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_bitmaps():
-    forget_bitmaps()
-    yield
-    forget_bitmaps()
 
 
 def test_json_contract(client):

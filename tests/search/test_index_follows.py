@@ -8,19 +8,10 @@ from wagtail.models import Page, PageViewRestriction
 
 from learning.models import LearningHistoryPage, Organisation, Theme
 from projects.models import HighImpactProjectPage
-from search.engines.database import forget_bitmaps
 from search.service import search
 from tests.factories import CaseStudyPageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_bitmaps():
-    # Each test's index writes roll back with its transaction; so must the bitmaps.
-    forget_bitmaps()
-    yield
-    forget_bitmaps()
 
 
 def found(q: str, user=None, **params) -> list[tuple[str, str]]:

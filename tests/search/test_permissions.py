@@ -18,19 +18,11 @@ from projects.models import HighImpactProjectPage
 from search import indexing
 from search.access import tokens_for
 from search.documents import IndexDocument
-from search.engines.database import forget_bitmaps
 from search.service import search, suggest
 from search.sources import SearchSource, register, unregister
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_bitmaps():
-    forget_bitmaps()
-    yield
-    forget_bitmaps()
 
 
 @pytest.fixture

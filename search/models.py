@@ -32,9 +32,6 @@ class SearchDocument(models.Model):
     date = models.DateTimeField(null=True, blank=True, db_index=True)
     display = models.JSONField(default=dict, help_text="Theme and region names for results.")
 
-    class Meta:
-        indexes = [models.Index(fields=["-date", "id"], name="search_doc_newest")]
-
     def __str__(self) -> str:
         return f"{self.key}: {self.title}"
 

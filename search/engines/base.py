@@ -60,6 +60,8 @@ class Engine:
     """Base class for search engines (see the module docstring)."""
 
     name = ""
+    #: Whether `spelling` can suggest anything (the empty state says less when it cannot).
+    spelling_supported = True
 
     def write(self, documents: list[IndexDocument]) -> None:
         """Add or replace documents, by key."""

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from search.documents import FACETS, IndexDocument, split_token, token_value
 from search.engines.base import Engine, EngineHit, EngineQuery, EngineResult, ProgressCallback
@@ -340,6 +341,11 @@ class DatabaseEngine(Engine):
     name = "database"
 
     @property
+    def spelling_supported(self) -> bool:  # type: ignore[override]
+        """SQLite has a vocabulary table for spelling; PostgreSQL would need pg_trgm."""
+        return connection.vendor == "sqlite"
+
+    @property
     def text(self) -> SQLiteText | PostgresText:
         return PostgresText() if connection.vendor == "postgresql" else SQLiteText()
 
@@ -506,11 +512,8 @@ class DatabaseEngine(Engine):
 
     @staticmethod
     def _newest_ids() -> Iterator[int]:
-        yield from (
-            SearchDocument.objects.order_by("-date", "-id")
-            .values_list("id", flat=True)
-            .iterator(500)
-        )
+        newest = SearchDocument.objects.order_by(F("date").desc(nulls_last=True), "-id")
+        yield from newest.values_list("id", flat=True).iterator(500)
 
     @staticmethod
     def _hits(ids: list[int], snippets: dict[int, tuple[str, str, str]]) -> list[EngineHit]:

@@ -34,8 +34,5 @@ class Migration(migrations.Migration):
                 ('date', models.DateTimeField(blank=True, db_index=True, null=True)),
                 ('display', models.JSONField(default=dict, help_text='Theme and region names for results.')),
             ],
-            options={
-                'indexes': [models.Index(fields=['-date', 'id'], name='search_doc_newest')],
-            },
         ),
     ]

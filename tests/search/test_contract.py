@@ -185,8 +185,9 @@ class EngineContract:
     def test_highlight_marks_matches_and_escapes_the_text(self, loaded):
         hit = next(h for h in self.run(loaded, "hospital").hits if h.key == "test:markup")
         assert "<mark>hospital</mark>" in hit.highlight
-        assert "&lt;script&gt;" in hit.highlight
-        assert "<script>" not in hit.highlight
+        assert "alert(1)" in hit.highlight
+        assert "<script" not in hit.highlight  # escaped (SQLite) or dropped (PostgreSQL)
+        assert "&amp; care" in hit.highlight
 
     # Facets --------------------------------------------------------------------------------
 
@@ -282,6 +283,8 @@ class EngineContract:
         ]
 
     def test_spelling_suggestion_for_an_unknown_word(self, loaded):
+        if not loaded.spelling_supported:
+            pytest.skip(f"{loaded.name} on this database gives no spelling suggestions")
         assert loaded.spelling(["hospitl"]) == {"hospitl": "hospital"}
         assert loaded.spelling(["hospital"]) == {}
 

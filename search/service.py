@@ -220,7 +220,7 @@ def search(params: Mapping[str, Any], user: Any, per_page: int = PER_PAGE) -> Se
         relaxed=result.relaxed,
         notices=notices,
     )
-    if result.total == 0:
+    if result.total == 0 or result.relaxed:
         _advise(results, result, engine, engine_query)
     return results
 
@@ -283,8 +283,8 @@ def _facets(
 def _region_tree(values: list[FacetValue]) -> list[FacetValue]:
     """Nations, then their regions, then areas, each under its parent, with depth set.
 
-    Areas are listed only under a chosen region or nation, so the list stays short until
-    someone narrows it down."""
+    Nations show their regions; a region shows its areas once it is chosen, so the list stays
+    short until someone narrows it down."""
     by_parent: dict[str | None, list[FacetValue]] = {}
     present = {v.value for v in values}
     for value in values:
@@ -292,19 +292,22 @@ def _region_tree(values: list[FacetValue]) -> list[FacetValue]:
         by_parent.setdefault(parent, []).append(value)
     out: list[FacetValue] = []
 
-    def walk(parent: str | None, depth: int, expand: bool) -> None:
+    def walk(parent: str | None, depth: int) -> None:
         for value in sorted(by_parent.get(parent, []), key=lambda v: (-v.count, v.label)):
             value.depth = depth
             out.append(value)
-            if depth == 0 or value.selected or expand:
-                walk(value.value, depth + 1, value.selected)
+            if depth == 0 or value.selected:
+                walk(value.value, depth + 1)
 
-    walk(None, 0, False)
+    walk(None, 0)
     return out
 
 
 def _advise(results: SearchResults, result: EngineResult, engine: Any, query: EngineQuery) -> None:
-    """For an empty result: which filter to remove, which word to drop, what was meant."""
+    """For an empty (or any-word) result: a filter to remove, a word to drop, what was meant."""
+    if results.count:
+        _suggest_spelling(results, engine, query)
+        return
     for facet, count in result.without.items():
         if count:
             for value in results.facets.get(facet, []):
@@ -317,6 +320,11 @@ def _advise(results: SearchResults, result: EngineResult, engine: Any, query: En
             count = engine.count(smaller)
             if count:
                 results.fewer_words.append((term, count))
+    _suggest_spelling(results, engine, query)
+
+
+def _suggest_spelling(results: SearchResults, engine: Any, query: EngineQuery) -> None:
+    parsed = results.parsed
     words = parsed.terms + [w for phrase in parsed.phrases for w in phrase]
     corrections = engine.spelling(words)
     if corrections:
@@ -324,7 +332,8 @@ def _advise(results: SearchResults, result: EngineResult, engine: Any, query: En
         for wrong, right in corrections.items():
             corrected = _replace_word(corrected, wrong, right)
         candidate = parse(corrected)
-        if engine.count(EngineQuery(candidate, query.filters, query.access)):
+        found = engine.search(EngineQuery(candidate, query.filters, query.access, limit=0))
+        if found.total and not found.relaxed:
             results.spelling = candidate.text
 
 

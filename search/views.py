@@ -12,7 +12,9 @@ from search.documents import FACETS
 from search.service import PER_PAGE, SORTS, BadRequest, SearchResults
 from search.service import search as run_search
 
-FILTER_PARAMS = (*FACETS, "q", "sort")
+# Facets shown open; the rest start folded (native <details>), so on a phone the results are
+# not pushed below a hundred places and organisations. A facet with a choice in it is open.
+OPEN_FACETS = ("type", "theme")
 
 
 def _query_string(params: dict[str, list[str]]) -> str:
@@ -64,7 +66,16 @@ def search(request: HttpRequest) -> HttpResponse:
             for v in results.facets.get(facet, [])
         ]
         if values:
-            facets.append({"name": facet, "label": label, "values": values})
+            chosen = len(results.filters.get(facet, []))
+            facets.append(
+                {
+                    "name": facet,
+                    "label": label,
+                    "values": values,
+                    "selected_count": chosen,
+                    "open": bool(chosen) or facet in OPEN_FACETS,
+                }
+            )
     selected = [
         {
             "facet_label": FACETS[facet],

@@ -79,8 +79,9 @@ class Engine:
         raise NotImplementedError
 
     def count(self, query: EngineQuery) -> int:
-        """Just the number of results (used to check a spelling suggestion is worth making)."""
-        return self.search(EngineQuery(query.query, query.filters, query.access, limit=0)).total
+        """How many results have every word (0 when only some-of-the-words results exist)."""
+        result = self.search(EngineQuery(query.query, query.filters, query.access, limit=0))
+        return 0 if result.relaxed else result.total
 
     def suggest(self, prefix: str, access: set[str], limit: int = 8) -> list[EngineHit]:
         """Titles starting with what has been typed so far, best first."""

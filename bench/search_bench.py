@@ -51,6 +51,7 @@ def build(scale: int, reuse: bool) -> tuple[Path, dict]:
     marker = database.with_suffix(".json")
     if reuse and database.exists() and marker.exists():
         print(f"  reusing {database.relative_to(ROOT)}", flush=True)
+        manage(database, "migrate", "--verbosity", "0")  # the code may have moved on
         return database, json.loads(marker.read_text())
     for path in folder.glob(f"search-{scale}.sqlite3*"):
         path.unlink()

@@ -186,18 +186,28 @@ class SQLiteText:
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def ranked_ids(self, expression: str, limit: int | None = None) -> Iterator[int]:
+    def ranked_ids(
+        self, expression: str, limit: int | None = None, exact_title: str = ""
+    ) -> Iterator[int]:
         """Matching ids, best first. With a limit SQLite keeps only the best `limit` rows
         while scoring instead of sorting every hit (about a third quicker for broad queries)."""
         weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
+        # FTS5's bm25 normalises by the length of the whole document, so a long case study
+        # whose title is exactly the query lost to short pages mentioning it in passing.
+        # A title equal to the query comes first, then documents with every word in the
+        # title, then bm25 orders each tier.
+        title_only = expression.replace(self.TEXT_COLUMNS, "{title}", 1)
         sql = (
             "SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s "  # noqa: S608 (only constants are interpolated)
-            f"ORDER BY bm25(search_document_fts, {weights})"
+            "ORDER BY rowid IN (SELECT id FROM search_searchdocument WHERE lower(title) = %s) "
+            "DESC, rowid IN (SELECT rowid FROM search_document_fts "
+            "WHERE search_document_fts MATCH %s) DESC, "
+            f"bm25(search_document_fts, {weights})"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression])
+            cursor.execute(sql, [expression, exact_title.lower(), title_only])
             while rows := cursor.fetchmany(500):
                 for row in rows:
                     yield row[0]
@@ -284,7 +294,9 @@ class PostgresText:
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def ranked_ids(self, expression: str, limit: int | None = None) -> Iterator[int]:
+    def ranked_ids(
+        self, expression: str, limit: int | None = None, exact_title: str = ""
+    ) -> Iterator[int]:
         bounded = f" LIMIT {int(limit)}" if limit is not None else ""
         with connection.cursor() as cursor:
             cursor.execute(
@@ -506,10 +518,16 @@ class DatabaseEngine(Engine):
             if query.sort == "relevance" and expression:
                 # Rank only as deep as the page needs, allowing for hits the filters and
                 # access rules drop; if that was not deep enough, rank everything.
-                depth = int(wanted * matched / total * 1.5) + 20
-                page_ids = self._page(text.ranked_ids(expression, depth), lookup, query)
-                if len(page_ids) < min(query.limit, total - query.offset):
-                    page_ids = self._page(text.ranked_ids(expression), lookup, query)
+                depth = int(wanted * matched / total * 3) + 20
+                bounded = depth < matched // 2  # else a full ranking costs about the same
+                page_ids = self._page(
+                    text.ranked_ids(expression, depth if bounded else None, parsed.text),
+                    lookup,
+                    query,
+                )
+                if bounded and len(page_ids) < min(query.limit, total - query.offset):
+                    ranked = text.ranked_ids(expression, None, parsed.text)
+                    page_ids = self._page(ranked, lookup, query)
             else:
                 page_ids = self._page(self._newest_ids(), lookup, query)
         hits_out = self._hits(page_ids, text.snippets(expression, page_ids) if expression else {})

@@ -11,7 +11,6 @@ keeps one bitmap per token (see `search.engines.database.FacetBitmaps`).
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.functions import Lower
 
 
 class SearchDocument(models.Model):
@@ -32,10 +31,6 @@ class SearchDocument(models.Model):
     url = models.CharField(max_length=1000)
     date = models.DateTimeField(null=True, blank=True, db_index=True)
     display = models.JSONField(default=dict, help_text="Theme and region names for results.")
-
-    class Meta:
-        # A search for exactly a title ("Wales", "Deep dive") puts that document first.
-        indexes = [models.Index(Lower("title"), name="search_doc_title_lower")]
 
     def __str__(self) -> str:
         return f"{self.key}: {self.title}"

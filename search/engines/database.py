@@ -35,6 +35,7 @@ MARK_START, MARK_END = "\x02", "\x03"
 SNIPPET_WORDS = 28
 FULL_RELOAD_AFTER = 2000  # changed documents; past this a full reload is quicker
 KEEP_CHANGES = 20000
+RESCORE_WINDOW = 100  # best bm25 hits re-ordered by title (see DatabaseEngine._rescore)
 
 
 # Bitmaps --------------------------------------------------------------------------------------
@@ -186,31 +187,36 @@ class SQLiteText:
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def ranked_ids(
-        self, expression: str, limit: int | None = None, exact_title: str = ""
-    ) -> Iterator[int]:
+    def ranked_ids(self, expression: str, limit: int | None = None) -> Iterator[int]:
         """Matching ids, best first. With a limit SQLite keeps only the best `limit` rows
         while scoring instead of sorting every hit (about a third quicker for broad queries)."""
         weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
-        # FTS5's bm25 normalises by the length of the whole document, so a long case study
-        # whose title is exactly the query lost to short pages mentioning it in passing.
-        # A title equal to the query comes first, then documents with every word in the
-        # title, then bm25 orders each tier.
-        title_only = expression.replace(self.TEXT_COLUMNS, "{title}", 1)
         sql = (
             "SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s "  # noqa: S608 (only constants are interpolated)
-            "ORDER BY rowid IN (SELECT id FROM search_searchdocument WHERE lower(title) = %s) "
-            "DESC, rowid IN (SELECT rowid FROM search_document_fts "
-            "WHERE search_document_fts MATCH %s) DESC, "
-            f"bm25(search_document_fts, {weights})"
+            f"ORDER BY bm25(search_document_fts, {weights})"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, exact_title.lower(), title_only])
+            cursor.execute(sql, [expression])
             while rows := cursor.fetchmany(500):
                 for row in rows:
                     yield row[0]
+
+    def title_matches(self, expression: str, ids: list[int]) -> set[int]:
+        """Which of these documents have every searched word in their title (matched in the
+        small unstemmed words table, so the long bodies are not decoded again)."""
+        if not ids:
+            return set()
+        title_only = expression.replace(self.TEXT_COLUMNS, "{title}", 1)
+        placeholders = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM search_document_words WHERE search_document_words MATCH %s "  # noqa: S608 (only placeholders are interpolated)
+                f"AND rowid IN ({placeholders})",
+                [title_only, *ids],
+            )
+            return {row[0] for row in cursor.fetchall()}
 
     def snippets(self, expression: str, ids: list[int]) -> dict[int, tuple[str, str, str]]:
         """(body snippet, summary snippet) per id, with matches between the marker bytes."""
@@ -294,9 +300,7 @@ class PostgresText:
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def ranked_ids(
-        self, expression: str, limit: int | None = None, exact_title: str = ""
-    ) -> Iterator[int]:
+    def ranked_ids(self, expression: str, limit: int | None = None) -> Iterator[int]:
         bounded = f" LIMIT {int(limit)}" if limit is not None else ""
         with connection.cursor() as cursor:
             cursor.execute(
@@ -308,6 +312,17 @@ class PostgresText:
             while rows := cursor.fetchmany(200):
                 for row in rows:
                     yield row[0]
+
+    def title_matches(self, expression: str, ids: list[int]) -> set[int]:
+        if not ids:
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM search_searchdocument WHERE id = ANY(%s) AND "
+                "to_tsvector('english', title) @@ websearch_to_tsquery('english', %s)",
+                [list(ids), expression],
+            )
+            return {row[0] for row in cursor.fetchall()}
 
     def snippets(self, expression: str, ids: list[int]) -> dict[int, tuple[str, str, str]]:
         options = (
@@ -518,20 +533,44 @@ class DatabaseEngine(Engine):
             if query.sort == "relevance" and expression:
                 # Rank only as deep as the page needs, allowing for hits the filters and
                 # access rules drop; if that was not deep enough, rank everything.
-                depth = int(wanted * matched / total * 3) + 20
+                depth = max(int(wanted * matched / total * 3) + 20, RESCORE_WINDOW)
                 bounded = depth < matched // 2  # else a full ranking costs about the same
-                page_ids = self._page(
-                    text.ranked_ids(expression, depth if bounded else None, parsed.text),
-                    lookup,
-                    query,
-                )
+                ranked = list(text.ranked_ids(expression, depth if bounded else None))
+                ranked = self._rescore(text, expression, parsed.text, ranked)
+                page_ids = self._page(ranked, lookup, query)
                 if bounded and len(page_ids) < min(query.limit, total - query.offset):
-                    ranked = text.ranked_ids(expression, None, parsed.text)
+                    ranked = self._rescore(
+                        text, expression, parsed.text, list(text.ranked_ids(expression))
+                    )
                     page_ids = self._page(ranked, lookup, query)
             else:
                 page_ids = self._page(self._newest_ids(), lookup, query)
         hits_out = self._hits(page_ids, text.snippets(expression, page_ids) if expression else {})
         return EngineResult(hits_out, total, facets, without, relaxed)
+
+    @staticmethod
+    def _rescore(
+        text: SQLiteText | PostgresText, expression: str, typed: str, ranked: list[int]
+    ) -> list[int]:
+        """Re-order the best `RESCORE_WINDOW` by title: a title equal to the query first, then
+        titles holding every word, each tier in bm25 order.
+
+        FTS5's bm25 normalises by the length of the whole document, so a long page titled
+        exactly "Learning history" ranked 16th behind short pages that mention learning
+        histories in passing. Elasticsearch calls this a rescore window."""
+        head = ranked[:RESCORE_WINDOW]
+        in_title = text.title_matches(expression, head)
+        exact = (
+            set(
+                SearchDocument.objects.filter(
+                    id__in=in_title, title__iexact=typed.strip()
+                ).values_list("id", flat=True)
+            )
+            if in_title
+            else set()
+        )
+        tier = {pk: (0 if pk in exact else 1 if pk in in_title else 2) for pk in head}
+        return sorted(head, key=tier.__getitem__) + ranked[RESCORE_WINDOW:]
 
     @staticmethod
     def _page(ordered: Iterable[int], lookup: MaskLookup, query: EngineQuery) -> list[int]:

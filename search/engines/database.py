@@ -204,15 +204,15 @@ class SQLiteText:
                     yield row[0]
 
     def title_matches(self, expression: str, ids: list[int]) -> set[int]:
-        """Which of these documents have every searched word in their title (matched in the
-        small unstemmed words table, so the long bodies are not decoded again)."""
+        """Which of these documents have every searched word, stemmed, in their title (FTS5
+        seeks straight to each id, so this costs little however broad the query)."""
         if not ids:
             return set()
         title_only = expression.replace(self.TEXT_COLUMNS, "{title}", 1)
         placeholders = ", ".join(["%s"] * len(ids))
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT rowid FROM search_document_words WHERE search_document_words MATCH %s "  # noqa: S608 (only placeholders are interpolated)
+                "SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s "  # noqa: S608 (only placeholders are interpolated)
                 f"AND rowid IN ({placeholders})",
                 [title_only, *ids],
             )

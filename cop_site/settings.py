@@ -226,6 +226,14 @@ WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
 WAGTAILAPI_LIMIT_MAX = 100
 TAGGIT_CASE_INSENSITIVE = True
 
+# Site search (see search/engines): the database engine unless an Elasticsearch URL is given,
+# e.g. https://user:password@search.example:9200. The site reads and writes through an alias
+# named by the prefix; `manage.py search_index` manages the versioned indices behind it.
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_API_KEY = os.environ.get("ELASTICSEARCH_API_KEY", "")
+ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "exchange")
+ELASTICSEARCH_REPLICAS = int(os.environ.get("ELASTICSEARCH_REPLICAS", "0"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
@@ -14,8 +15,11 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 
 from search.documents import FACETS
+from search.engines.base import EngineUnavailable
 from search.service import MAX_PAGE, BadRequest, SearchResults, suggest
 from search.service import search as run_search
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Learning exchange search API",
@@ -113,6 +117,14 @@ def bad_request(request: HttpRequest, exc: BadRequest) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
+@api.exception_handler(EngineUnavailable)
+def unavailable(request: HttpRequest, exc: EngineUnavailable) -> HttpResponse:
+    logger.exception("Search engine unavailable")
+    return api.create_response(
+        request, {"detail": "Search is unavailable right now; try again shortly."}, status=503
+    )
+
+
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields = sorted({str(error.get("loc", ["?"])[-1]) for error in exc.errors})
@@ -138,7 +150,7 @@ def as_json(results: SearchResults) -> dict:
 
 @api.get(
     "/",
-    response={200: SearchOut, 400: ErrorOut},
+    response={200: SearchOut, 400: ErrorOut, 503: ErrorOut},
     summary="Search with facets",
     description=f"`sort` is `relevance` (default) or `newest`; `page` is 1 to {MAX_PAGE}; ten "
     "results a page. `highlight` is HTML: escaped text with `<mark>` around matched words.",
@@ -149,7 +161,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict:
 
 @api.get(
     "/suggest/",
-    response={200: SuggestOut},
+    response={200: SuggestOut, 503: ErrorOut},
     summary="Suggestions as you type",
     description="Up to eight titles whose words start with what has been typed so far.",
 )

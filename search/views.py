@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -9,8 +10,11 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from search.documents import FACETS
+from search.engines.base import EngineUnavailable
 from search.service import PER_PAGE, SORTS, BadRequest, SearchResults
 from search.service import search as run_search
+
+logger = logging.getLogger(__name__)
 
 # Facets shown open; the rest start folded (native <details>), so on a phone the results are
 # not pushed below a hundred places and organisations. A facet with a choice in it is open.
@@ -49,6 +53,10 @@ def search(request: HttpRequest) -> HttpResponse:
     """Search everything the person may see, with facets, as an HTML page."""
     try:
         results = run_search(request.GET, request.user)
+    except EngineUnavailable:
+        logger.exception("Search engine unavailable")
+        context = {"query": request.GET.get("q", "")[:256], "breadcrumbs": [("Home", "/")]}
+        return render(request, "search/unavailable.html", context, status=503)
     except BadRequest as error:
         cleaned: QueryDict = request.GET.copy()
         cleaned.pop("page", None)

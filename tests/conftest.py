@@ -7,16 +7,23 @@ can add to it freely without affecting each other.
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from cop_site.demo.loader import load_demo_content
 from cop_site.site_structure import ensure_site_structure
 from search import indexing
+from search.engines import set_engine
 from search.engines.database import forget_bitmaps
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    # The site-level tests run on the database engine even when ELASTICSEARCH_URL is set in
+    # the environment: that variable turns on the Elasticsearch contract run, which makes
+    # its own engine on throwaway indices and never touches a site's live alias.
+    settings.ELASTICSEARCH_URL = ""
+    set_engine(None)
     with django_db_blocker.unblock():
         ensure_site_structure()
         load_demo_content(log=lambda line: None)

@@ -7,6 +7,7 @@ the service's job, done once for all engines.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,25 @@ from search.documents import IndexDocument
 from search.query import ParsedQuery
 
 ProgressCallback = Callable[[int], None]
+
+# Engines mark matched words with these two characters (which never occur in page text), so
+# the text can be escaped before the marks become <mark> tags.
+MARK_START, MARK_END = "\x02", "\x03"
+
+
+class EngineUnavailable(Exception):
+    """The engine cannot be reached (a search server that is down or too slow to answer).
+
+    The search page and API turn it into a 503 that says so, rather than a server error."""
+
+
+def safe_highlight(*fragments: str) -> str:
+    """The first fragment that shows a match, as safe HTML: escaped, with <mark> tags."""
+    for fragment in fragments:
+        if fragment and MARK_START in fragment:
+            escaped = html.escape(fragment, quote=False)
+            return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return ""
 
 
 @dataclass

@@ -14,7 +14,6 @@ at: matching words and ranking them.
 from __future__ import annotations
 
 import difflib
-import html
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,7 +22,16 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from search.documents import FACETS, IndexDocument, split_token, token_value
-from search.engines.base import Engine, EngineHit, EngineQuery, EngineResult, ProgressCallback
+from search.engines.base import (
+    MARK_END,
+    MARK_START,
+    Engine,
+    EngineHit,
+    EngineQuery,
+    EngineResult,
+    ProgressCallback,
+    safe_highlight,
+)
 from search.models import SearchChange, SearchDocument
 from search.query import ParsedQuery, words_of
 from search.schema import SQLITE_TRIGGERS
@@ -31,7 +39,6 @@ from search.schema import SQLITE_TRIGGERS
 # bm25 weights for title, summary, taxonomy (theme, place, organisation and tag names), body;
 # tuned against the relevance set in tests/search/relevance_queries.yaml.
 COLUMN_WEIGHTS = (10.0, 5.0, 3.0, 1.0)
-MARK_START, MARK_END = "\x02", "\x03"
 SNIPPET_WORDS = 28
 FULL_RELOAD_AFTER = 2000  # changed documents; past this a full reload is quicker
 KEEP_CHANGES = 20000
@@ -652,8 +659,4 @@ class DatabaseEngine(Engine):
 
 def best_snippet(snippets: tuple[str, str, str]) -> str:
     """The first of body, summary and taxonomy snippets that shows a match, as safe HTML."""
-    for snippet in snippets:
-        if MARK_START in snippet:
-            escaped = html.escape(snippet, quote=False)
-            return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
-    return ""
+    return safe_highlight(*snippets)

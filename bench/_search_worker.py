@@ -94,7 +94,7 @@ def main() -> None:
                 "filtered_p95": percentile(filtered, 95),
                 "stock_p50": statistics.median(finished) if finished else None,
                 "stock_p95": percentile(finished, 95)
-                if len(finished) == len(stock_times)
+                if finished and len(finished) == len(stock_times)
                 else None,
                 "stock_timeouts": len(stock_times) - len(finished),
                 "stock_runs": len(stock_times),

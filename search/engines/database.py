@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 
 from search.documents import FACETS, IndexDocument, split_token, token_value
@@ -210,20 +210,37 @@ class SQLiteText:
                 for row in rows:
                     yield row[0]
 
-    def title_matches(self, expression: str, ids: list[int]) -> set[int]:
-        """Which of these documents have every searched word, stemmed, in their title (FTS5
-        seeks straight to each id, so this costs little however broad the query)."""
+    def title_matches(self, expression: str, ids: list[int]) -> dict[int, str]:
+        """Which of these documents have every searched word, stemmed, in their title: their
+        titles by id.
+
+        Asking the main FTS table (`MATCH '{title} : ...' AND rowid IN (...)`) reads the
+        word's whole posting list first: 200 ms for "health" at 100,000 documents. Instead the
+        few titles are copied into a small temporary FTS5 table with the same tokenizer (one
+        per connection, never written to the database file) and matched there: about 1 ms."""
         if not ids:
-            return set()
+            return {}
         title_only = expression.replace(self.TEXT_COLUMNS, "{title}", 1)
         placeholders = ", ".join(["%s"] * len(ids))
         with connection.cursor() as cursor:
+            try:
+                cursor.execute("DELETE FROM temp.search_title_probe")
+            except OperationalError:  # a new connection, or a rollback undid the creation
+                cursor.execute(
+                    "CREATE VIRTUAL TABLE temp.search_title_probe USING fts5("
+                    "title, tokenize='porter unicode61 remove_diacritics 2')"
+                )
             cursor.execute(
-                "SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s "  # noqa: S608 (only placeholders are interpolated)
-                f"AND rowid IN ({placeholders})",
-                [title_only, *ids],
+                "INSERT INTO temp.search_title_probe(rowid, title) "  # noqa: S608 (only placeholders are interpolated)
+                f"SELECT id, title FROM search_searchdocument WHERE id IN ({placeholders})",
+                ids,
             )
-            return {row[0] for row in cursor.fetchall()}
+            cursor.execute(
+                "SELECT rowid, title FROM temp.search_title_probe "
+                "WHERE search_title_probe MATCH %s",
+                [title_only],
+            )
+            return dict(cursor.fetchall())
 
     def snippets(self, expression: str, ids: list[int]) -> dict[int, tuple[str, str, str]]:
         """(body snippet, summary snippet) per id, with matches between the marker bytes."""
@@ -320,16 +337,16 @@ class PostgresText:
                 for row in rows:
                     yield row[0]
 
-    def title_matches(self, expression: str, ids: list[int]) -> set[int]:
+    def title_matches(self, expression: str, ids: list[int]) -> dict[int, str]:
         if not ids:
-            return set()
+            return {}
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id FROM search_searchdocument WHERE id = ANY(%s) AND "
+                "SELECT id, title FROM search_searchdocument WHERE id = ANY(%s) AND "
                 "to_tsvector('english', title) @@ websearch_to_tsquery('english', %s)",
                 [list(ids), expression],
             )
-            return {row[0] for row in cursor.fetchall()}
+            return dict(cursor.fetchall())
 
     def snippets(self, expression: str, ids: list[int]) -> dict[int, tuple[str, str, str]]:
         options = (
@@ -567,15 +584,10 @@ class DatabaseEngine(Engine):
         histories in passing. Elasticsearch calls this a rescore window."""
         head = ranked[:RESCORE_WINDOW]
         in_title = text.title_matches(expression, head)
-        exact = (
-            set(
-                SearchDocument.objects.filter(
-                    id__in=in_title, title__iexact=typed.strip()
-                ).values_list("id", flat=True)
-            )
-            if in_title
-            else set()
-        )
+        wanted = " ".join(typed.split()).casefold()
+        exact = {
+            pk for pk, title in in_title.items() if " ".join(title.split()).casefold() == wanted
+        }
         tier = {pk: (0 if pk in exact else 1 if pk in in_title else 2) for pk in head}
         return sorted(head, key=tier.__getitem__) + ranked[RESCORE_WINDOW:]
 

@@ -7,6 +7,7 @@ What a real cluster then does with these requests is the contract suite's job
 
 from __future__ import annotations
 
+import io
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -483,6 +484,20 @@ def test_an_unreachable_server_gives_a_clear_command_error(settings):
             call_command("search_index", "--status")
     finally:
         set_engine(None)
+
+
+@pytest.mark.django_db
+def test_loading_demo_content_while_search_is_down_warns_and_goes_on(settings):
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
+    set_engine(None)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("load_demo_content", "--no-accounts", stdout=out, stderr=err)
+    finally:
+        set_engine(None)
+    assert "Demo content already up to date" in out.getvalue()
+    assert "Search index not rebuilt" in err.getvalue()
+    assert "search_index --rebuild" in err.getvalue()
 
 
 # HTTP when the engine is down ------------------------------------------------------------------

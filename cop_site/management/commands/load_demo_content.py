@@ -14,6 +14,7 @@ from cop_site.demo.loader import DemoDataError, load_demo_content
 from cop_site.site_structure import CURATORS, PROJECT_LEADS
 from search import indexing
 from search.engines import get_engine
+from search.engines.base import EngineUnavailable
 
 # Development-only accounts; never created when DJANGO_DEBUG is off.
 DEFAULT_DEMO_PASSWORD = "exchange-demo"  # noqa: S105
@@ -53,9 +54,20 @@ class Command(BaseCommand):
         )
         # Publishing already indexed each page; a rebuild after a change makes sure the index
         # matches the content exactly (and fills an empty index after a fresh migrate).
-        if report.changed_anything or not get_engine().document_count():
-            written, seconds = indexing.rebuild(lambda line: self.stdout.write(f"  {line}"))
-            self.stdout.write(f"Search index rebuilt: {written:,} documents in {seconds:.1f} s.")
+        try:
+            if report.changed_anything or not get_engine().document_count():
+                written, seconds = indexing.rebuild(lambda line: self.stdout.write(f"  {line}"))
+                self.stdout.write(
+                    f"Search index rebuilt: {written:,} documents in {seconds:.1f} s."
+                )
+        except EngineUnavailable as error:
+            # The content is loaded; only search waits for the engine to come back.
+            self.stderr.write(
+                self.style.WARNING(
+                    f"Search index not rebuilt: {error}\nRun `manage.py search_index "
+                    "--rebuild` once it answers, or unset ELASTICSEARCH_URL."
+                )
+            )
         if settings.DEBUG and not options["no_accounts"]:
             self.ensure_demo_accounts()
 

@@ -94,14 +94,31 @@ class ParsedQuery:
     def has_positive(self) -> bool:
         return bool(self.terms or self.phrases)
 
-    def without_term(self, term: str) -> ParsedQuery:
-        """The same query with one plain word dropped (for "try fewer words")."""
-        return ParsedQuery(
-            text=" ".join(part for part in self.text.split() if part.lower() != term),
-            terms=[t for t in self.terms if t != term],
-            phrases=self.phrases,
-            excluded=self.excluded,
-        )
+    def loosened(self, limit: int = 6) -> list[tuple[str, str, str]]:
+        """Looser versions of this query, for when it finds nothing.
+
+        Each is (kind, words, new text): "drop" leaves out a plain word, "unquote" searches a
+        quoted phrase as separate words, "include" stops excluding something. They are what
+        someone would try by hand next, so the empty state can offer them as links with counts.
+        """
+        parts = list(_PART.finditer(self.text))
+        positives = len(self.terms) + len(self.phrases)
+        out: list[tuple[str, str, str]] = []
+        for index, match in enumerate(parts):
+            negate_quoted, quoted, negate_plain, word = match.groups()
+            words = _WORD.findall(quoted if quoted is not None else word)
+            if not words:
+                continue
+            shown = " ".join(words)
+            others = [p.group(0) for p in parts[:index]], [p.group(0) for p in parts[index + 1 :]]
+            if negate_quoted or negate_plain:
+                if positives:
+                    out.append(("include", shown, " ".join(others[0] + others[1])))
+            elif quoted is not None and len(words) > 1:
+                out.append(("unquote", shown, " ".join(others[0] + [shown] + others[1])))
+            elif positives > 1 and len(words) == 1 and words[0].lower() in self.terms:
+                out.append(("drop", shown, " ".join(others[0] + others[1])))
+        return out[:limit]
 
 
 def parse(raw: str | None) -> ParsedQuery:

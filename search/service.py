@@ -69,7 +69,7 @@ class SearchResults:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     removals: list[tuple[str, str, str, int]] = field(default_factory=list)
-    fewer_words: list[tuple[str, int]] = field(default_factory=list)
+    loosened: list[tuple[str, str, str, int]] = field(default_factory=list)
     spelling: str | None = None
     relaxed: bool = False
     notices: list[str] = field(default_factory=list)
@@ -313,13 +313,10 @@ def _advise(results: SearchResults, result: EngineResult, engine: Any, query: En
             for value in results.facets.get(facet, []):
                 if value.selected:
                     results.removals.append((facet, value.value, value.label, count))
-    parsed = results.parsed
-    if len(parsed.terms) > 1:
-        for term in parsed.terms[:6]:
-            smaller = EngineQuery(parsed.without_term(term), query.filters, query.access)
-            count = engine.count(smaller)
-            if count:
-                results.fewer_words.append((term, count))
+    for kind, words, text in results.parsed.loosened():
+        count = engine.count(EngineQuery(parse(text), query.filters, query.access))
+        if count:
+            results.loosened.append((kind, words, text, count))
     _suggest_spelling(results, engine, query)
 
 

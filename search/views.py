@@ -117,14 +117,14 @@ def search(request: HttpRequest) -> HttpResponse:
             }
             for facet, value, label, count in results.removals
         ],
-        "fewer_words": [
+        "loosened": [
             {
-                "term": term,
+                "kind": kind,
+                "words": words,
                 "count": count,
-                "url": "?"
-                + _query_string({**current, "q": [results.parsed.without_term(term).text]}),
+                "url": "?" + _query_string({**current, "q": [text]}),
             }
-            for term, count in results.fewer_words
+            for kind, words, text, count in results.loosened
         ],
         "spelling_url": "?" + _query_string({**current, "q": [results.spelling]})
         if results.spelling

@@ -119,6 +119,14 @@ def test_search_page_empty_state_helps(client):
     assert "Remove Content type: Organisation" in html
 
 
+def test_empty_state_offers_looser_searches_that_find_something(client):
+    html = client.get("/search/", {"q": '"place budget"'}).content.decode()
+    assert "We could not find anything" in html
+    assert 'href="?q=place+budget">“place budget” as separate words</a>' in html
+    html = client.get("/search/", {"q": "place -place"}).content.decode()
+    assert 'href="?q=place">Without leaving out “place”</a>' in html
+
+
 def test_search_page_bad_page_is_400_with_the_first_page(client):
     response = client.get("/search/", {"q": "care", "page": "abc"})
     assert response.status_code == 400

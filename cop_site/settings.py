@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "projects",
     "communities",
     "search",
+    "wagtail.contrib.routable_page",
     "wagtail.api.v2",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -98,6 +99,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.syndication",
+    "allauth",
+    "allauth.account",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -214,6 +219,53 @@ EMAIL_BACKEND = (
     else os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "exchange@localhost")
+
+# Accounts (django-allauth): members sign up with a verified email address and never need the
+# Wagtail admin, which stays for editors and curators.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SIGNUP_FORM_CLASS = "communities.forms.accounts.SignupExtras"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Learning Exchange] "
+ACCOUNT_RATE_LIMITS = {} if TESTING else {"login_failed": "10/m/ip,5/5m/key"}
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/communities/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+
+# Communities: attachments live outside MEDIA_ROOT and are served only through a view that
+# applies the post's permission rule.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+COMMUNITY_ATTACHMENT_MAX_BYTES = int(os.environ.get("COMMUNITY_ATTACHMENT_MAX_BYTES", 10 << 20))
+COMMUNITY_ATTACHMENTS_PER_POST = 5
+# Extension -> the content type its bytes must prove to be (checked by communities.attachments).
+COMMUNITY_ATTACHMENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "csv": "text/csv",
+    "txt": "text/plain",
+}
+COMMUNITY_INVITATION_DAYS = 14
+# New accounts (younger than NEW_ACCOUNT_DAYS) are limited, so a spammer's fresh account can do
+# little harm before a facilitator notices; established members are not slowed down.
+COMMUNITY_NEW_ACCOUNT_DAYS = 7
+COMMUNITY_NEW_ACCOUNT_LIMITS = {"threads_per_hour": 3, "posts_per_hour": 10, "links_per_post": 2}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Public Service Learning Exchange"

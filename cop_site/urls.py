@@ -16,6 +16,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
+    path("", include("communities.urls")),
+    path("accounts/", include("allauth.urls")),
     path("search/", search_views.search, name="search"),
     path("api/search/", search_api.urls),
     path("organisations/", learning_views.organisation_list, name="organisation_list"),

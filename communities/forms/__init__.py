@@ -1,0 +1,1 @@
+"""Forms for accounts, profiles, forums and membership."""

@@ -1,0 +1,40 @@
+"""Communities of practice: the community pages, membership, forums and member profiles."""
+
+from communities.models.attachments import Attachment
+from communities.models.community import (
+    CommunityIndexPage,
+    CommunityPage,
+    CommunityPageQuerySet,
+    Invitation,
+    Membership,
+)
+from communities.models.forum import (
+    Flag,
+    HelpfulMark,
+    Mention,
+    ModerationAction,
+    Post,
+    PostRevision,
+    Thread,
+    ThreadTag,
+)
+from communities.models.profile import Profile, display_name
+
+__all__ = [
+    "Attachment",
+    "CommunityIndexPage",
+    "CommunityPage",
+    "CommunityPageQuerySet",
+    "Flag",
+    "HelpfulMark",
+    "Invitation",
+    "Membership",
+    "Mention",
+    "ModerationAction",
+    "Post",
+    "PostRevision",
+    "Profile",
+    "Thread",
+    "ThreadTag",
+    "display_name",
+]

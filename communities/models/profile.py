@@ -1,0 +1,80 @@
+"""What a member tells others about themselves, and who may see it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ProfileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProfileQuerySet:
+        """Profiles this person may see: public ones, members' ones when signed in, their own."""
+        if user is not None and user.is_authenticated:
+            if user.is_superuser:
+                return self.all()
+            return self.filter(
+                Q(visibility__in=[Profile.Visibility.PUBLIC, Profile.Visibility.MEMBERS])
+                | Q(user=user)
+            )
+        return self.filter(visibility=Profile.Visibility.PUBLIC)
+
+
+class Profile(models.Model):
+    """A member's profile. Every field is optional; `visibility` says who may see it."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Anyone, including people who are not signed in"
+        MEMBERS = "members", "Only people signed in to the exchange"
+        HIDDEN = "hidden", "Nobody: only my name on my posts"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField(
+        max_length=100, blank=True, help_text="How your name appears on posts."
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    organisation = models.ForeignKey(
+        "learning.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    region = models.ForeignKey(
+        "learning.Region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    themes = models.ManyToManyField("learning.Theme", blank=True, related_name="+")
+    projects = models.ManyToManyField(
+        "projects.HighImpactProjectPage", blank=True, related_name="+"
+    )
+    bio = models.TextField(max_length=600, blank=True, help_text="A few sentences, plain text.")
+    visibility = models.CharField(
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.MEMBERS,
+        help_text="Who may see your job title, organisation, region, themes, projects and bio.",
+    )
+
+    objects = ProfileQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("communities:member", kwargs={"username": self.user.username})
+
+    get_absolute_url = get_url
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.user.get_full_name() or self.user.username
+
+
+def display_name(user) -> str:
+    """The name shown for a person on posts: their chosen display name, or their username."""
+    if user is None:
+        return "A former member"
+    try:
+        return user.profile.name
+    except Profile.DoesNotExist:
+        return user.get_full_name() or user.username

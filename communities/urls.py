@@ -1,0 +1,14 @@
+"""Community URLs outside the page tree: member profiles, attachments, invitations."""
+
+from django.urls import path
+
+from communities.views import attachments, membership, profiles
+
+app_name = "communities"
+
+urlpatterns = [
+    path("accounts/profile/", profiles.edit_profile, name="edit_profile"),
+    path("members/<str:username>/", profiles.member_profile, name="member"),
+    path("attachments/<int:pk>/<str:name>", attachments.download, name="attachment"),
+    path("invitations/<str:token>/", membership.accept_invitation, name="invitation"),
+]

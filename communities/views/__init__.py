@@ -1,0 +1,1 @@
+"""Views for communities: the forum routes live on `CommunityPage`; these are the others."""

@@ -1,0 +1,5 @@
+"""(being written)"""
+
+
+def download(request, pk, name):
+    raise NotImplementedError

@@ -1,0 +1,5 @@
+"""(being written)"""
+
+
+def accept_invitation(request, token):
+    raise NotImplementedError

@@ -12,10 +12,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.search import index
 
 from learning.models.base import BasePage, VisiblePageManager, VisiblePageQuerySet
@@ -100,6 +101,104 @@ class CommunityPage(RoutablePageMixin, BasePage):
     class Meta:
         verbose_name = "community"
         verbose_name_plural = "communities"
+
+    # Forum URLs, under the community's own URL. The views are in communities.views.forum.
+
+    @path("")
+    def home(self, request):
+        from communities.views import forum
+
+        return forum.community_home(request, self)
+
+    @path("threads/new/", name="new_thread")
+    def new_thread(self, request):
+        from communities.views import forum
+
+        return forum.new_thread(request, self)
+
+    @path("threads/<int:thread_id>/reply/", name="reply")
+    def reply(self, request, thread_id):
+        from communities.views import forum
+
+        return forum.reply_to_thread(request, self, thread_id)
+
+    @path("threads/<int:thread_id>/moderate/", name="moderate_thread")
+    def moderate_thread(self, request, thread_id):
+        from communities.views import forum
+
+        return forum.moderate_thread(request, self, thread_id)
+
+    @path("threads/<int:thread_id>/", name="thread_short")
+    @re_path(r"^threads/(?P<thread_id>\d+)/(?P<slug>[-\w]+)/$", name="thread")
+    def thread(self, request, thread_id, slug=""):
+        from communities.views import forum
+
+        return forum.thread_detail(request, self, int(thread_id), slug)
+
+    @path("posts/<int:post_id>/<str:action>/", name="post_action")
+    def post_action(self, request, post_id, action):
+        from communities.views import forum
+
+        views = {
+            "edit": forum.edit_post,
+            "delete": forum.delete_post,
+            "history": forum.post_history,
+            "flag": forum.flag_post,
+            "helpful": forum.helpful,
+            "answer": forum.answer,
+            "moderate": forum.moderate_post,
+        }
+        if action not in views:
+            raise Http404("No such action")
+        return views[action](request, self, post_id)
+
+    @path("moderation/", name="moderation")
+    def moderation(self, request):
+        from communities.views import forum
+
+        return forum.moderation_queue(request, self)
+
+    @path("members/", name="members")
+    def members(self, request):
+        from communities.views import forum
+
+        return forum.members(request, self)
+
+    @path("members/<int:membership_id>/", name="manage_member")
+    def manage_member(self, request, membership_id):
+        from communities.views import forum
+
+        return forum.manage_member(request, self, membership_id)
+
+    @path("members/invite/", name="invite")
+    def invite(self, request):
+        from communities.views import forum
+
+        return forum.invite(request, self)
+
+    @path("join/", name="join")
+    def join(self, request):
+        from communities.views import forum
+
+        return forum.join(request, self)
+
+    @path("leave/", name="leave")
+    def leave(self, request):
+        from communities.views import forum
+
+        return forum.leave(request, self)
+
+    @path("feed/rss/", name="feed_rss")
+    def feed_rss(self, request):
+        from communities.views import forum
+
+        return forum.CommunityFeed()(request, community=self)
+
+    @path("feed/atom/", name="feed_atom")
+    def feed_atom(self, request):
+        from communities.views import forum
+
+        return forum.CommunityAtomFeed()(request, community=self)
 
     def facilitators(self):
         return (

@@ -58,6 +58,16 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def is_visible_to(self, user) -> bool:
+        """The same rule as `Profile.objects.visible_to`, for one profile already in hand."""
+        if self.visibility == Profile.Visibility.PUBLIC:
+            return True
+        if user is None or not user.is_authenticated:
+            return False
+        if user.is_superuser or user.pk == self.user_id:
+            return True
+        return self.visibility == Profile.Visibility.MEMBERS
+
     def get_url(self) -> str:
         from django.urls import reverse
 

@@ -1,0 +1,419 @@
+"""What members and facilitators do in a forum, as functions the views (and tests) call.
+
+Each action checks the permission rule itself, so no view can forget to: an object the person
+may not read raises `Http404` (never a 403 that would admit it exists), an action they may not
+take raises `PermissionDenied` with a sentence saying why. Writes that touch a thread's counters
+run in one transaction with `F()` updates, so concurrent replies never lose a count.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+
+from communities import permissions
+from communities.models import (
+    CommunityPage,
+    Flag,
+    HelpfulMark,
+    Mention,
+    ModerationAction,
+    Post,
+    PostRevision,
+    Thread,
+)
+from communities.models.forum import BODY_MAX, TITLE_MAX
+
+_MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9_.+-]{1,150})")
+_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+class RateLimited(PermissionDenied):
+    """A new account went over one of COMMUNITY_NEW_ACCOUNT_LIMITS."""
+
+
+# --- Checks ------------------------------------------------------------------------------------
+
+
+def readable_thread(user: Any, community: CommunityPage, thread_id: int) -> Thread:
+    """The thread if this person may read it in this community, else 404."""
+    thread = (
+        Thread.objects.visible_to(user)
+        .filter(pk=thread_id, community=community)
+        .select_related("community", "author", "theme")
+        .first()
+    )
+    if thread is None:
+        raise Http404("No such thread")
+    return thread
+
+
+def readable_post(user: Any, community: CommunityPage, post_id: int) -> Post:
+    post = (
+        Post.objects.visible_to(user)
+        .filter(pk=post_id, thread__community=community)
+        .select_related("thread", "thread__community", "author")
+        .first()
+    )
+    if post is None:
+        raise Http404("No such post")
+    return post
+
+
+def _require_post_rights(user: Any, community: CommunityPage) -> None:
+    if not permissions.can_post(user, community):
+        raise PermissionDenied("Only members of this community can post. Join it first.")
+
+
+def _is_new_account(user: Any) -> bool:
+    if permissions.is_curator(user):
+        return False
+    age = timezone.now() - user.date_joined
+    return age < timedelta(days=settings.COMMUNITY_NEW_ACCOUNT_DAYS)
+
+
+def check_rate(user: Any, what: str, body: str = "") -> None:
+    """Limit what a new account can do in an hour, with a message that says when to retry."""
+    if not _is_new_account(user):
+        return
+    limits = settings.COMMUNITY_NEW_ACCOUNT_LIMITS
+    links = len(_LINK.findall(body))
+    if links > limits["links_per_post"]:
+        raise RateLimited(
+            f"New accounts can include at most {limits['links_per_post']} links in a post "
+            f"(this one has {links}). Remove some links, or try again once your account is "
+            f"{settings.COMMUNITY_NEW_ACCOUNT_DAYS} days old."
+        )
+    hour_ago = timezone.now() - timedelta(hours=1)
+    if what == "thread":
+        done = Thread.objects.filter(author=user, created__gte=hour_ago).count()
+        limit = limits["threads_per_hour"]
+        noun = "threads"
+    else:
+        done = Post.objects.filter(author=user, created__gte=hour_ago).count()
+        limit = limits["posts_per_hour"]
+        noun = "posts"
+    if done >= limit:
+        raise RateLimited(
+            f"New accounts can start {limit} {noun} an hour, and you have reached that. "
+            "Please try again later; the limit lifts as your account gets older."
+        )
+
+
+def clean_body(body: str) -> str:
+    """A post's Markdown, checked: not empty, not too long, and not only markup."""
+    from learning.markdown import markdown_to_text
+
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError("Write something in your post.", code="required")
+    if len(body) > BODY_MAX:
+        raise ValidationError(
+            f"Posts can be at most {BODY_MAX:,} characters; this one has {len(body):,}.",
+            code="max_length",
+        )
+    if "\x00" in body:
+        raise ValidationError("The post contains characters that cannot be stored.")
+    if not markdown_to_text(body):
+        raise ValidationError(
+            "Your post has no readable text once formatting is removed. HTML tags and "
+            "scripts are not allowed; write plain text or Markdown.",
+            code="empty",
+        )
+    return body
+
+
+def clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError("Give your thread a title.", code="required")
+    if len(title) > TITLE_MAX:
+        raise ValidationError(f"Titles can be at most {TITLE_MAX} characters.")
+    return title
+
+
+def record_mentions(post: Post) -> list[Any]:
+    """Record every @username in a post (once each); the notifications work sends them."""
+    names = {name.rstrip(".") for name in _MENTION.findall(post.body)}
+    if not names:
+        return []
+    users = list(
+        get_user_model()
+        .objects.filter(username__in=names, is_active=True)
+        .exclude(pk=post.author_id)
+    )
+    existing = set(post.mentions.values_list("user_id", flat=True))
+    Mention.objects.bulk_create(
+        [Mention(post=post, user=user) for user in users if user.pk not in existing]
+    )
+    return users
+
+
+# --- Members' actions --------------------------------------------------------------------------
+
+
+def start_thread(
+    community: CommunityPage,
+    user: Any,
+    *,
+    title: str,
+    body: str,
+    theme: Any = None,
+    tags: list[str] | None = None,
+    uploads: list | None = None,
+) -> Thread:
+    """Open a thread with its first post (and any attachments, already checked)."""
+    _require_post_rights(user, community)
+    check_rate(user, "thread", body)
+    title, body = clean_title(title), clean_body(body)
+    from communities.attachments import attach
+
+    with transaction.atomic():
+        now = timezone.now()
+        thread = Thread(
+            community=community,
+            title=title,
+            author=user,
+            theme=theme,
+            created=now,
+            last_activity=now,
+        )
+        if tags:
+            thread.tags.set(tags)
+        thread.save()
+        post = Post.objects.create(thread=thread, author=user, body=body, created=now)
+        if uploads:
+            attach(post, uploads, user)
+        record_mentions(post)
+    return thread
+
+
+def reply(
+    thread: Thread,
+    user: Any,
+    *,
+    body: str,
+    quoting: Post | None = None,
+    uploads: list | None = None,
+) -> Post:
+    """Add a reply; the thread's count and activity time move in the same transaction."""
+    community = thread.community
+    _require_post_rights(user, community)
+    if thread.locked and not permissions.can_moderate(user, community):
+        raise PermissionDenied("This thread is locked, so no new replies can be added.")
+    check_rate(user, "post", body)
+    body = clean_body(body)
+    if quoting is not None and quoting.thread_id != thread.pk:
+        quoting = None
+    from communities.attachments import attach
+
+    with transaction.atomic():
+        now = timezone.now()
+        post = Post.objects.create(
+            thread=thread, author=user, body=body, quoting=quoting, created=now
+        )
+        Thread.objects.filter(pk=thread.pk).update(
+            reply_count=F("reply_count") + 1, last_activity=now
+        )
+        if uploads:
+            attach(post, uploads, user)
+        record_mentions(post)
+    return post
+
+
+def can_edit(user: Any, post: Post) -> bool:
+    return bool(
+        user.is_authenticated
+        and post.author_id == user.pk
+        and post.deleted is None
+        and permissions.can_post(user, post.thread.community)
+    )
+
+
+def edit_post(post: Post, user: Any, body: str) -> Post:
+    """Change your own post; the old text is kept as a revision facilitators can read."""
+    if not can_edit(user, post):
+        raise PermissionDenied("You can only edit your own posts.")
+    if post.thread.locked and not permissions.can_moderate(user, post.thread.community):
+        raise PermissionDenied("This thread is locked, so its posts cannot be edited.")
+    body = clean_body(body)
+    if body == post.body:
+        return post
+    with transaction.atomic():
+        PostRevision.objects.create(post=post, body=post.body, edited_by=user)
+        post.body = body
+        post.edited = timezone.now()
+        post.save(update_fields=["body", "edited"])
+        record_mentions(post)
+    return post
+
+
+def delete_post(post: Post, user: Any) -> None:
+    """Soft-delete your own post: it reads "deleted" and leaves search, but is kept."""
+    if not (user.is_authenticated and post.author_id == user.pk and post.deleted is None):
+        raise PermissionDenied("You can only delete your own posts.")
+    with transaction.atomic():
+        post.deleted = timezone.now()
+        post.save(update_fields=["deleted"])
+        Thread.objects.filter(pk=post.thread_id, answer=post).update(answer=None)
+
+
+def toggle_helpful(post: Post, user: Any) -> bool:
+    """Mark (or unmark) a post as helpful; returns whether it is now marked."""
+    if not permissions.can_post(user, post.thread.community):
+        raise PermissionDenied("Join this community to mark posts as helpful.")
+    if post.author_id == user.pk:
+        raise PermissionDenied("You cannot mark your own post as helpful.")
+    with transaction.atomic():
+        deleted, _ = HelpfulMark.objects.filter(post=post, user=user).delete()
+        if deleted:
+            Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") - 1)
+            return False
+        HelpfulMark.objects.create(post=post, user=user)
+        Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") + 1)
+        return True
+
+
+def can_mark_answer(user: Any, thread: Thread) -> bool:
+    return bool(
+        user.is_authenticated
+        and (
+            (thread.author_id == user.pk and permissions.can_post(user, thread.community))
+            or permissions.can_moderate(user, thread.community)
+        )
+    )
+
+
+def mark_answer(post: Post, user: Any) -> bool:
+    """The thread's author or a facilitator marks (or unmarks) the answer."""
+    thread = post.thread
+    if not can_mark_answer(user, thread):
+        raise PermissionDenied("Only the person who started the thread or a facilitator can.")
+    with transaction.atomic():
+        chosen = thread.answer_id != post.pk
+        thread.answer = post if chosen else None
+        thread.save(update_fields=["answer"])
+        if permissions.can_moderate(user, thread.community) and thread.author_id != user.pk:
+            log(thread.community, user, ModerationAction.Action.MARK_ANSWER, post=post)
+    return chosen
+
+
+def flag_post(post: Post, user: Any, reason: str, detail: str = "") -> Flag:
+    """Ask the facilitators to look at a post; one open flag per person per post."""
+    if not user.is_authenticated:
+        raise PermissionDenied("Sign in to flag a post.")
+    if reason not in Flag.Reason.values:
+        raise ValidationError("Choose a reason.")
+    flag, _created = Flag.objects.get_or_create(
+        post=post,
+        flagged_by=user,
+        outcome=Flag.Outcome.OPEN,
+        defaults={"reason": reason, "detail": detail[:1000]},
+    )
+    return flag
+
+
+# --- Facilitators' actions --------------------------------------------------------------------
+
+
+def log(
+    community: CommunityPage,
+    actor: Any,
+    action: str,
+    *,
+    thread: Thread | None = None,
+    post: Post | None = None,
+    member: Any = None,
+    reason: str = "",
+) -> ModerationAction:
+    return ModerationAction.objects.create(
+        community=community,
+        actor=actor,
+        action=action,
+        thread=thread or (post.thread if post else None),
+        post=post,
+        member=member,
+        reason=reason[:1000],
+    )
+
+
+def _require_moderator(user: Any, community: CommunityPage) -> None:
+    if not permissions.can_moderate(user, community):
+        raise PermissionDenied("Only this community's facilitators can do that.")
+
+
+THREAD_ACTIONS = {
+    "pin": ("pinned", True, ModerationAction.Action.PIN),
+    "unpin": ("pinned", False, ModerationAction.Action.UNPIN),
+    "lock": ("locked", True, ModerationAction.Action.LOCK),
+    "unlock": ("locked", False, ModerationAction.Action.UNLOCK),
+    "hide": ("hidden", True, ModerationAction.Action.HIDE_THREAD),
+    "show": ("hidden", False, ModerationAction.Action.SHOW_THREAD),
+}
+
+
+def moderate_thread(thread: Thread, user: Any, action: str, reason: str = "") -> None:
+    """Pin, lock or hide a thread (or undo it), logged with the reason."""
+    community = thread.community
+    _require_moderator(user, community)
+    if action not in THREAD_ACTIONS:
+        raise ValidationError("Unknown action.")
+    field, value, logged = THREAD_ACTIONS[action]
+    if action == "hide" and not reason.strip():
+        raise ValidationError("Say why the thread is being hidden; it goes in the log.")
+    with transaction.atomic():
+        setattr(thread, field, value)
+        thread.save(update_fields=[field])
+        log(community, user, logged, thread=thread, reason=reason)
+
+
+def move_thread(thread: Thread, user: Any, target: CommunityPage, reason: str = "") -> None:
+    """Move a thread to another community the facilitator also runs."""
+    source = thread.community
+    _require_moderator(user, source)
+    _require_moderator(user, target)
+    if target.pk == source.pk:
+        raise ValidationError("The thread is already in that community.")
+    with transaction.atomic():
+        thread.community = target
+        thread.save(update_fields=["community"])
+        note = f"From {source.title} to {target.title}. {reason}".strip()
+        log(source, user, ModerationAction.Action.MOVE_THREAD, thread=thread, reason=note)
+        log(target, user, ModerationAction.Action.MOVE_THREAD, thread=thread, reason=note)
+
+
+def moderate_post(post: Post, user: Any, hide: bool, reason: str = "") -> None:
+    """Hide (or show again) a post; hiding settles its open flags."""
+    community = post.thread.community
+    _require_moderator(user, community)
+    if hide and not reason.strip():
+        raise ValidationError("Say why the post is being hidden; it goes in the log.")
+    with transaction.atomic():
+        post.hidden = hide
+        post.save(update_fields=["hidden"])
+        if hide:
+            post.flags.filter(outcome=Flag.Outcome.OPEN).update(
+                outcome=Flag.Outcome.HIDDEN, decided_by=user, decided=timezone.now()
+            )
+        action = ModerationAction.Action.HIDE_POST if hide else ModerationAction.Action.SHOW_POST
+        log(community, user, action, post=post, reason=reason)
+
+
+def dismiss_flags(post: Post, user: Any, reason: str = "") -> int:
+    community = post.thread.community
+    _require_moderator(user, community)
+    with transaction.atomic():
+        count = post.flags.filter(outcome=Flag.Outcome.OPEN).update(
+            outcome=Flag.Outcome.DISMISSED, decided_by=user, decided=timezone.now()
+        )
+        log(community, user, ModerationAction.Action.DISMISS_FLAG, post=post, reason=reason)
+    return count

@@ -1,0 +1,33 @@
+"""How members appear on forum pages: a name, linked to their profile when others may see it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+
+from communities.models import Profile, display_name
+
+register = template.Library()
+
+
+@register.filter
+def member_name(user: Any) -> str:
+    return display_name(user)
+
+
+@register.simple_tag(takes_context=True)
+def member_link(context: dict, user: Any) -> str:
+    """The member's name, linked to their profile page only if the viewer may see that page."""
+    name = display_name(user)
+    if user is None:
+        return name
+    viewer = context.get("request").user if context.get("request") else None
+    try:
+        profile = user.profile
+    except Profile.DoesNotExist:
+        return name
+    if not profile.is_visible_to(viewer):
+        return name
+    return format_html('<a class="govuk-link" href="{}">{}</a>', profile.get_url(), name)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.core.signals import setting_changed
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import LazyObject
+from django.utils.functional import LazyObject, empty
 
 
 class PrivateStorage(LazyObject):
@@ -21,6 +22,15 @@ class PrivateStorage(LazyObject):
 
 
 private_storage = PrivateStorage()
+
+
+def _forget_private_storage(*, setting: str, **kwargs) -> None:
+    """Tests (and anything else) that change PRIVATE_MEDIA_ROOT get storage in the new place."""
+    if setting == "PRIVATE_MEDIA_ROOT":
+        private_storage._wrapped = empty
+
+
+setting_changed.connect(_forget_private_storage, dispatch_uid="communities-private-storage")
 
 
 class AttachmentQuerySet(models.QuerySet):

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.syndication",
+    "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
 ]

@@ -1,6 +1,7 @@
 """URL configuration: admin, API, site views, then Wagtail's page tree for everything else."""
 
 from django.conf import settings
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
@@ -8,6 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cop_site.api import api_router
+from cop_site.sitemaps import SITEMAPS
 from learning import views as learning_views
 from search import views as search_views
 from search.api import api as search_api
@@ -16,6 +18,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("communities.urls")),
     path("accounts/", include("allauth.urls")),
     path("search/", search_views.search, name="search"),

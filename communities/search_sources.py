@@ -233,6 +233,29 @@ class ForumSource(SearchSource):
         indexing.remove_documents([self.key(f"p{pk}") for pk in post_ids if pk not in kept])
         indexing.index_documents([d for d in documents if d is not None])
 
+    def reindex_post(self, post_id: int) -> None:
+        from communities.models import Post
+
+        post = (
+            Post.objects.filter(pk=post_id)
+            .select_related("thread__community", "thread__theme")
+            .prefetch_related("thread__tags", "thread__community__regions")
+            .first()
+        )
+        if post is None:
+            indexing.remove_documents([self.key(f"p{post_id}")])
+            return
+        thread = post.thread
+        opening = thread.posts.order_by("created", "pk").values_list("pk", flat=True).first()
+        if opening == post.pk:
+            self.reindex_thread(thread.pk)
+            return
+        document = self.reply_document(post) if thread.community.live else None
+        if document is None:
+            indexing.remove_documents([self.key(f"p{post_id}")])
+        else:
+            indexing.index_documents([document])
+
     def connect(self) -> None:
         from communities.models import CommunityPage, Post, Thread
 
@@ -278,9 +301,10 @@ class ForumSource(SearchSource):
         indexing.remove_documents([self.key(f"t{instance.pk}")])
 
     def _on_post_saved(self, sender: Any, instance: Any, raw: bool = False, **kwargs: Any):
+        """Only what the post changes: its own document, or the thread's if it opens it."""
         if not raw:
-            thread_id = instance.thread_id
-            transaction.on_commit(lambda: self.reindex_thread(thread_id))
+            post_id = instance.pk
+            transaction.on_commit(lambda: self.reindex_post(post_id))
 
     def _on_post_deleted(self, sender: Any, instance: Any, **kwargs: Any) -> None:
         indexing.remove_documents([self.key(f"p{instance.pk}")])

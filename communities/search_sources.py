@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
@@ -55,6 +56,10 @@ class ForumSource(SearchSource):
     def replies(self):
         from communities.models import Post
 
+        # A thread's opening post is the thread's own document, not a reply.
+        opening = (
+            Post.objects.filter(thread=OuterRef("thread")).order_by("created", "pk").values("pk")
+        )
         return (
             Post.objects.filter(
                 hidden=False,
@@ -62,6 +67,7 @@ class ForumSource(SearchSource):
                 thread__hidden=False,
                 thread__community__live=True,
             )
+            .exclude(pk=Subquery(opening[:1]))
             .select_related("thread__community", "thread__theme")
             .prefetch_related("thread__tags", "thread__community__regions")
             .order_by("pk")

@@ -84,6 +84,8 @@ def read_data(data_dir: Path = DATA_DIR) -> dict[str, list]:
     """Merge every YAML file in `data_dir` (in name order) section by section."""
     merged: dict[str, list] = {section: [] for section in SECTIONS}
     for path in sorted(data_dir.glob("*.yaml")):
+        if path.name == "communities.yaml":  # loaded by cop_site.demo.communities
+            continue
         content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for section, items in content.items():
             if section not in merged:
@@ -260,8 +262,11 @@ def _tag_name(tag: str) -> str:
 class DemoLoader:
     """Creates or updates taxonomy and pages from the data files."""
 
-    def __init__(self, data: dict[str, list], log: Callable[[str], None] = print) -> None:
+    def __init__(
+        self, data: dict[str, list], log: Callable[[str], None] = print, accounts: bool = True
+    ) -> None:
         self.data = data
+        self.accounts = accounts
         self.log = log
         self.report = LoadReport()
         self.pages: dict[tuple[str, str], Page] = {}
@@ -686,12 +691,21 @@ class DemoLoader:
             self.load_projects(structure.sections["projects"])
             self.log(f"Learning histories ({len(self.data['learning_histories'])})")
             self.load_learning_histories(structure.sections["learning-histories"])
+            from cop_site.demo.communities import load_communities  # it imports this module
+
+            load_communities(self.log, report=self.report, accounts=self.accounts)
         return self.report
 
 
-def load_demo_content(data_dir: Path = DATA_DIR, log: Callable[[str], None] = print) -> LoadReport:
-    """Read, check and load the demo content; returns what changed."""
-    return DemoLoader(read_data(data_dir), log=log).run()
+def load_demo_content(
+    data_dir: Path = DATA_DIR, log: Callable[[str], None] = print, accounts: bool = True
+) -> LoadReport:
+    """Read, check and load the demo content; returns what changed.
+
+    `accounts=False` leaves out the development-only demo people (and so the forum threads
+    they wrote), as `load_demo_content --no-accounts` asks.
+    """
+    return DemoLoader(read_data(data_dir), log=log, accounts=accounts).run()
 
 
 __all__ = ["DemoDataError", "LoadReport", "load_demo_content", "read_data"]

@@ -54,7 +54,9 @@ def join(user: User, community: CommunityPage, role: str = "member", status: str
     return Membership.objects.create(community=community, user=user, role=role, status=status)
 
 
-def thread_in(community: CommunityPage, author: User, title: str = "A question", body: str = "Body"):
+def thread_in(
+    community: CommunityPage, author: User, title: str = "A question", body: str = "Body"
+):
     thread = Thread.objects.create(community=community, title=title, author=author)
     Post.objects.create(thread=thread, author=author, body=body)
     return thread

@@ -43,7 +43,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         started = time.monotonic()
         try:
-            report = load_demo_content(log=lambda line: self.stdout.write(f"  {line}"))
+            report = load_demo_content(
+                log=lambda line: self.stdout.write(f"  {line}"),
+                accounts=not options["no_accounts"],
+            )
         except DemoDataError as error:
             raise CommandError(str(error)) from error
         for line in report.lines():

@@ -236,6 +236,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "communities.forms.accounts.SignupExtras"
+ACCOUNT_FORMS = {
+    "login": "communities.forms.allauth_forms.LoginForm",
+    "signup": "communities.forms.allauth_forms.SignupForm",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Learning Exchange] "
 ACCOUNT_RATE_LIMITS = {} if TESTING else {"login_failed": "10/m/ip,5/5m/key"}
 LOGIN_URL = "account_login"

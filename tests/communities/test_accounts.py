@@ -126,7 +126,9 @@ def test_signup_page_renders_in_site_layout_with_hidden_honeypot(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert_site_layout(html)
-    assert re.search(r"<title>\s*Signup – Public Service Learning Exchange</title>", html)
+    assert re.search(
+        r"<title>\s*Create an account – Public Service Learning Exchange</title>", html
+    )
     assert 'class="govuk-heading-xl"' in html
     for field in ("email", "username", "password1", "password2", "display_name"):
         assert f'<label class="govuk-label" for="id_{field}">' in html
@@ -288,3 +290,13 @@ def test_other_account_pages_render_in_site_layout(client, url, signed_in):
     assert_site_layout(html)
     assert 'class="govuk-heading-xl"' in html
     assert re.search(r"<title>[^<]+ – Public Service Learning Exchange</title>", html)
+
+
+def test_empty_sign_in_and_sign_up_say_what_to_do(client):
+    html = client.post(reverse("account_login"), {}).content.decode()
+    assert "Enter your email address or username" in html
+    assert "Enter your password" in html
+    html = client.post(reverse("account_signup"), {}).content.decode()
+    assert "Enter your email address, like name@example.org" in html
+    assert "Enter a password" in html
+    assert "This field is required" not in html

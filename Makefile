@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install install-test static migrate demo serve lint format check clean
+.PHONY: run test install install-test static migrate demo serve lint format check clean chromium
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,17 @@ serve:
 ## make run: install, build assets, migrate, load demo content, serve on $PORT (default 8000)
 run: install static demo serve
 
+# The browser tests drive the system Chromium (Playwright's own download does not work here).
+# Installed with apt when missing and we are root; otherwise those tests skip and say why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is not installed: the browser tests will be skipped"; fi; }
+
 ## make test: install test tools and run the whole suite, plus lint and Django's checks
-test: install-test static
+test: install-test static chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_ENV=test $(BIN)/python manage.py check --fail-level WARNING

@@ -220,6 +220,9 @@ EMAIL_BACKEND = (
     else os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "exchange@localhost")
+# Where the file-based email backend writes (EMAIL_BACKEND=...filebased.EmailBackend): the
+# browser tests read sign-up links from here.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # Accounts (django-allauth): members sign up with a verified email address and never need the
 # Wagtail admin, which stays for editors and curators.

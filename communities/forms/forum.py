@@ -40,6 +40,12 @@ class DescribedErrorsMixin:
             self.fields[name].widget.attrs["aria-invalid"] = "true"
 
 
+BODY_ERRORS = {
+    "required": "Write something in your post.",
+    "max_length": f"Posts can be at most {BODY_MAX:,} characters.",
+}
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -80,12 +86,17 @@ class BodyMixin:
 class ThreadForm(DescribedErrorsMixin, BodyMixin, forms.Form):
     title = forms.CharField(
         max_length=TITLE_MAX,
+        error_messages={
+            "required": "Give your thread a title.",
+            "max_length": f"Titles can be at most {TITLE_MAX} characters.",
+        },
         widget=forms.TextInput(attrs={"class": "govuk-input"}),
         help_text="A question or topic in a sentence, so others can find it.",
     )
     body = forms.CharField(
         label="Your post",
         max_length=BODY_MAX,
+        error_messages=BODY_ERRORS,
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 10}),
         help_text=MARKDOWN_HINT,
     )
@@ -125,6 +136,7 @@ class ReplyForm(DescribedErrorsMixin, BodyMixin, forms.Form):
     body = forms.CharField(
         label="Your reply",
         max_length=BODY_MAX,
+        error_messages={**BODY_ERRORS, "required": "Write your reply."},
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 8}),
         help_text=MARKDOWN_HINT,
     )
@@ -140,6 +152,7 @@ class EditForm(DescribedErrorsMixin, BodyMixin, forms.Form):
     body = forms.CharField(
         label="Your post",
         max_length=BODY_MAX,
+        error_messages=BODY_ERRORS,
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 10}),
         help_text=MARKDOWN_HINT,
     )

@@ -162,7 +162,13 @@ def access_tokens(community: Any) -> list[str]:
         return []
     page_tokens = access_tokens_for_path(community.path)
     if community.visibility == "private":
-        return [f"community{community.pk}", "curator", "superuser"] if page_tokens else []
+        if not page_tokens:
+            return []
+        if page_tokens in (["public"], ["login"]):  # members are signed in, so "login" holds
+            return [f"community{community.pk}", "curator", "superuser"]
+        # Private and also restricted to groups: tokens cannot say "member AND in the group",
+        # so only superusers (who pass both) find it. Never more than the pages show.
+        return ["superuser"]
     if community.visibility == "members" and page_tokens == ["public"]:
         return ["login"]
     return page_tokens

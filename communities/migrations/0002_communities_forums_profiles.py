@@ -2,12 +2,10 @@
 
 import communities.models.attachments
 import communities.models.community
-import django.core.files.storage
 import django.db.models.deletion
 import django.utils.timezone
 import modelcluster.contrib.taggit
 import modelcluster.fields
-import pathlib
 import wagtail.contrib.routable_page.models
 from django.conf import settings
 from django.db import migrations, models
@@ -81,7 +79,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=communities.models.attachments._upload_to)),
+                ('file', models.FileField(max_length=300, storage=communities.models.attachments.get_private_storage, upload_to=communities.models.attachments._upload_to)),
                 ('name', models.CharField(help_text="The file's name as uploaded.", max_length=200)),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField()),

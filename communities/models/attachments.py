@@ -33,6 +33,11 @@ def _forget_private_storage(*, setting: str, **kwargs) -> None:
 setting_changed.connect(_forget_private_storage, dispatch_uid="communities-private-storage")
 
 
+def get_private_storage() -> PrivateStorage:
+    """The field's storage as a callable, so migrations record this name and not a path."""
+    return private_storage
+
+
 class AttachmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> AttachmentQuerySet:
         """Attachments of posts this person may read."""
@@ -51,7 +56,7 @@ class Attachment(models.Model):
     post = models.ForeignKey(
         "communities.Post", on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(upload_to=_upload_to, storage=private_storage, max_length=300)
+    file = models.FileField(upload_to=_upload_to, storage=get_private_storage, max_length=300)
     name = models.CharField(max_length=200, help_text="The file's name as uploaded.")
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

@@ -35,6 +35,9 @@ from communities.models.forum import BODY_MAX, TITLE_MAX
 
 _MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9_.+-]{1,150})")
 _LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+# Invisible control characters (not tab or newline): pasted from other programs, they show as
+# nothing, and XML (the feeds) cannot carry them at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class RateLimited(PermissionDenied):
@@ -94,6 +97,8 @@ def check_rate(user: Any, what: str, body: str = "") -> None:
             f"{settings.COMMUNITY_NEW_ACCOUNT_DAYS} days old."
         )
     hour_ago = timezone.now() - timedelta(hours=1)
+    if what == "edit":
+        return  # an edit adds no post, but the link limit above still applies
     if what == "thread":
         done = Thread.objects.filter(author=user, created__gte=hour_ago).count()
         limit = limits["threads_per_hour"]
@@ -113,7 +118,7 @@ def clean_body(body: str) -> str:
     """A post's Markdown, checked: not empty, not too long, and not only markup."""
     from learning.markdown import markdown_to_text
 
-    body = (body or "").replace("\r\n", "\n").strip()
+    body = _CONTROL.sub("", (body or "").replace("\r\n", "\n")).strip()
     if not body:
         raise ValidationError("Write something in your post.", code="required")
     if len(body) > BODY_MAX:
@@ -121,8 +126,6 @@ def clean_body(body: str) -> str:
             f"Posts can be at most {BODY_MAX:,} characters; this one has {len(body):,}.",
             code="max_length",
         )
-    if "\x00" in body:
-        raise ValidationError("The post contains characters that cannot be stored.")
     if not markdown_to_text(body):
         raise ValidationError(
             "Your post has no readable text once formatting is removed. HTML tags and "
@@ -133,7 +136,7 @@ def clean_body(body: str) -> str:
 
 
 def clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = " ".join(_CONTROL.sub("", title or "").split())
     if not title:
         raise ValidationError("Give your thread a title.", code="required")
     if len(title) > TITLE_MAX:
@@ -248,6 +251,7 @@ def edit_post(post: Post, user: Any, body: str) -> Post:
     body = clean_body(body)
     if body == post.body:
         return post
+    check_rate(user, "edit", body)
     with transaction.atomic():
         PostRevision.objects.create(post=post, body=post.body, edited_by=user)
         post.body = body

@@ -116,8 +116,7 @@ def manage_member(
                 raise ValidationError("A community needs at least one facilitator.")
             membership.role = Membership.Role.MEMBER
             membership.save(update_fields=["role"])
-            logged = ModerationAction.Action.PROMOTE
-            reason = ("Made a member again. " + reason).strip()
+            logged = ModerationAction.Action.DEMOTE
         log(community, actor, logged, member=member, reason=reason)
 
 

@@ -215,6 +215,7 @@ class ModerationAction(models.Model):
         DECLINE = "decline", "Declined join request"
         REMOVE_MEMBER = "remove-member", "Removed member"
         PROMOTE = "promote", "Made facilitator"
+        DEMOTE = "demote", "Made member again"
         INVITE = "invite", "Invited"
         MARK_ANSWER = "answer", "Marked answer"
 

@@ -15,7 +15,13 @@ from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import require_POST
@@ -84,6 +90,25 @@ def _require_signed_in(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+def _posted(request: HttpRequest, files: bool = False) -> tuple:
+    """Form data only for a POST, so an empty POST is still a submitted (and invalid) form."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """A `next` address only if it stays on this site (no open redirect)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 def _form_errors(form: Any, error: ValidationError | PermissionDenied) -> None:
     if isinstance(error, ValidationError):
         for message in error.messages:
@@ -126,7 +151,7 @@ def new_thread(request: HttpRequest, community: CommunityPage) -> HttpResponse:
     if not permissions.can_post(request.user, community):
         messages.info(request, "Join this community to start a thread.")
         return HttpResponseRedirect(community.url)
-    form = ThreadForm(request.POST or None, request.FILES or None)
+    form = ThreadForm(*_posted(request, files=True))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -259,7 +284,7 @@ def edit_post(request: HttpRequest, community: CommunityPage, post_id: int) -> H
         return response
     if not forum.can_edit(request.user, post):
         raise Http404("No such post")  # someone else's post: nothing to edit here
-    form = EditForm(request.POST or None, initial={"body": post.body})
+    form = EditForm(*_posted(request), initial={"body": post.body})
     if request.method == "POST" and form.is_valid():
         try:
             forum.edit_post(post, request.user, form.cleaned_data["body"])
@@ -325,7 +350,7 @@ def flag_post(request: HttpRequest, community: CommunityPage, post_id: int) -> H
     post = forum.readable_post(request.user, community, post_id)
     if response := _require_signed_in(request):
         return response
-    form = FlagForm(request.POST or None)
+    form = FlagForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         forum.flag_post(
             post, request.user, form.cleaned_data["reason"], form.cleaned_data["detail"]
@@ -393,8 +418,8 @@ def moderate_thread(request: HttpRequest, community: CommunityPage, thread_id: i
     moderates = permissions.moderated_ids(request.user)
     if moderates is not None:
         targets = targets.filter(pk__in=sorted(moderates))
-    reason_form = ReasonForm(request.POST or None)
-    move_form = MoveForm(request.POST or None, targets=targets)
+    reason_form = ReasonForm(*_posted(request))
+    move_form = MoveForm(*_posted(request), targets=targets)
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -434,7 +459,7 @@ def moderate_post(request: HttpRequest, community: CommunityPage, post_id: int):
     """Hide or show a post, or dismiss its flags, with a reason for the log."""
     _require_moderator(request, community)
     post = forum.readable_post(request.user, community, post_id)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "")
         reason = form.cleaned_data["reason"]
@@ -449,7 +474,7 @@ def moderate_post(request: HttpRequest, community: CommunityPage, post_id: int):
             form.add_error(None, error.messages[0])
         else:
             messages.success(request, "Done. The action is in the moderation log.")
-            return HttpResponseRedirect(request.POST.get("next") or post.get_url())
+            return HttpResponseRedirect(_safe_next(request) or post.get_url())
     context = _context(
         request,
         community,
@@ -553,9 +578,10 @@ def members(request: HttpRequest, community: CommunityPage) -> HttpResponse:
     return render(request, "communities/members.html", context)
 
 
-@require_POST
 def manage_member(request: HttpRequest, community: CommunityPage, membership_id: int):
     _require_moderator(request, community)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     target = Membership.objects.filter(pk=membership_id, community=community).first()
     if target is None:
         raise Http404("No such member")
@@ -571,9 +597,10 @@ def manage_member(request: HttpRequest, community: CommunityPage, membership_id:
     return HttpResponseRedirect(_page(community, "members"))
 
 
-@require_POST
 def invite(request: HttpRequest, community: CommunityPage) -> HttpResponse:
     _require_moderator(request, community)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = InviteForm(request.POST)
     if form.is_valid():
         membership.invite(community, request.user, form.cleaned_data["email"], request)

@@ -1,6 +1,6 @@
 """Communities, forum threads and replies, and member profiles as search documents.
 
-Access follows `communities.permissions`: a thread or reply carries its community's tokens
+Access follows `communities.permissions`: a thread (with its replies) carries its community's tokens
 (`access_tokens`), a person holds theirs (`user_tokens`), so search applies the same rule as
 every other surface. Hidden threads and hidden or deleted posts are not indexed at all.
 Community pages themselves are listed to everyone who may see the page (a private community's
@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from wagtail.models import PageViewRestriction
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
@@ -25,6 +24,7 @@ from search.documents import IndexDocument
 from search.sources import SearchSource, register
 
 SUMMARY_CHARS = 300
+MAX_THREAD_TEXT = 200_000  # a very long thread is still found by what most of it says
 
 
 def _excerpt(text: str) -> str:
@@ -32,10 +32,17 @@ def _excerpt(text: str) -> str:
 
 
 class ForumSource(SearchSource):
-    """Community pages, threads and replies; keys are forum:c<id>, forum:t<id>, forum:p<id>."""
+    """Community pages and threads; keys are forum:c<id> and forum:t<id>.
+
+    A thread is one document holding every visible post, so a search finds the conversation
+    once. Replies as documents of their own each carried the thread's title (the heaviest
+    column), so a thread with ten replies filled the first page for any word in its title
+    and pushed projects and case studies down: the judged queries' MRR fell from 0.91 to
+    0.85 on the demo forum.
+    """
 
     name = "forum"
-    kinds = {"community": "Community", "thread": "Forum thread", "reply": "Forum reply"}
+    kinds = {"community": "Community", "thread": "Forum thread"}
 
     # --- Listing everything for a rebuild ---------------------------------------------------
 
@@ -54,34 +61,13 @@ class ForumSource(SearchSource):
             .order_by("pk")
         )
 
-    def replies(self):
-        from communities.models import Post
-
-        # A thread's opening post is the thread's own document, not a reply.
-        opening = (
-            Post.objects.filter(thread=OuterRef("thread")).order_by("created", "pk").values("pk")
-        )
-        return (
-            Post.objects.filter(
-                hidden=False,
-                deleted__isnull=True,
-                thread__hidden=False,
-                thread__community__live=True,
-            )
-            .exclude(pk=Subquery(opening[:1]))
-            .select_related("thread__community", "thread__theme")
-            .prefetch_related("thread__tags", "thread__community__regions")
-            .order_by("pk")
-        )
-
     def count(self) -> int:
-        return self.communities().count() + self.threads().count() + self.replies().count()
+        return self.communities().count() + self.threads().count()
 
     def batches(self, size: int) -> Iterator[list[IndexDocument]]:
         for queryset, make in (
             (self.communities(), self.community_document),
             (self.threads(), self.thread_document),
-            (self.replies(), self.reply_document),
         ):
             last_pk = 0
             while True:
@@ -139,15 +125,16 @@ class ForumSource(SearchSource):
 
         if thread.hidden:
             return None
-        opening = thread.posts.filter(hidden=False, deleted__isnull=True).first()
-        text = markdown_to_index_text(opening.body) if opening else ""
+        bodies = thread.posts.filter(hidden=False, deleted__isnull=True).order_by("created", "pk")
+        texts = [markdown_to_index_text(body) for body in bodies.values_list("body", flat=True)]
+        text = " ".join(texts)[:MAX_THREAD_TEXT]
         facets, display, words = self._thread_facets(thread)
         return IndexDocument(
             key=self.key(f"t{thread.pk}"),
             kind="thread",
             title=thread.title,
             url=thread.get_url(),
-            summary=_excerpt(text),
+            summary=_excerpt(texts[0]) if texts else "",  # the question, as pages have one
             taxonomy=" · ".join(words),
             body=text,
             date=thread.created,
@@ -156,34 +143,10 @@ class ForumSource(SearchSource):
             display=display,
         )
 
-    def reply_document(self, post: Any) -> IndexDocument | None:
-        from communities.permissions import access_tokens
-
-        thread = post.thread
-        if post.hidden or post.deleted or thread.hidden:
-            return None
-        if thread.posts.order_by("created", "pk").values_list("pk", flat=True).first() == post.pk:
-            return None  # the opening post is the thread's own document
-        text = markdown_to_index_text(post.body)
-        facets, display, words = self._thread_facets(thread)
-        return IndexDocument(
-            key=self.key(f"p{post.pk}"),
-            kind="reply",
-            title=f"Reply: {thread.title}",
-            url=post.get_url(),
-            summary=_excerpt(text),
-            taxonomy=" · ".join(words),
-            body=text,
-            date=post.created,
-            facets=facets,
-            access=access_tokens(thread.community),
-            display=display,
-        )
-
     # --- Keeping up with changes ---------------------------------------------------------------
 
     def reindex_community(self, page: Any, with_threads: bool = True) -> None:
-        from communities.models import CommunityPage, Post, Thread
+        from communities.models import CommunityPage, Thread
 
         page = CommunityPage.objects.filter(pk=page.pk).first()
         if page is None:
@@ -195,71 +158,28 @@ class ForumSource(SearchSource):
         if with_threads:
             threads = self.threads().filter(community=page)
             documents += [self.thread_document(thread) for thread in threads]
-            documents += [
-                self.reply_document(post) for post in self.replies().filter(thread__community=page)
-            ]
             hidden_threads = Thread.objects.filter(community=page, hidden=True)
-            gone = [self.key(f"t{pk}") for pk in hidden_threads.values_list("pk", flat=True)]
-            gone += [
-                self.key(f"p{pk}")
-                for pk in Post.objects.filter(thread__community=page)
-                .exclude(pk__in=self.replies().values("pk"))
-                .values_list("pk", flat=True)
-            ]
-            indexing.remove_documents(gone)
+            indexing.remove_documents(
+                [self.key(f"t{pk}") for pk in hidden_threads.values_list("pk", flat=True)]
+            )
         indexing.index_documents([d for d in documents if d is not None])
 
     def remove_community(self, page: Any) -> None:
-        from communities.models import Post, Thread
+        from communities.models import Thread
 
         keys = [self.key(f"c{page.pk}")]
         keys += [
             self.key(f"t{pk}")
             for pk in Thread.objects.filter(community_id=page.pk).values_list("pk", flat=True)
         ]
-        keys += [
-            self.key(f"p{pk}")
-            for pk in Post.objects.filter(thread__community_id=page.pk).values_list("pk", flat=True)
-        ]
         indexing.remove_documents(keys)
 
     def reindex_thread(self, thread_id: int) -> None:
-        """A thread and all its replies: its title, state or community may have changed."""
-        from communities.models import Post
-
+        """A thread's document: its title, posts, state or community may have changed."""
         thread = self.threads().filter(pk=thread_id).first()
-        post_ids = list(Post.objects.filter(thread_id=thread_id).values_list("pk", flat=True))
-        if thread is None:
-            indexing.remove_documents(
-                [self.key(f"t{thread_id}"), *(self.key(f"p{pk}") for pk in post_ids)]
-            )
-            return
-        replies = list(self.replies().filter(thread_id=thread_id))
-        kept = {post.pk for post in replies}
-        documents = [self.thread_document(thread), *(self.reply_document(p) for p in replies)]
-        indexing.remove_documents([self.key(f"p{pk}") for pk in post_ids if pk not in kept])
-        indexing.index_documents([d for d in documents if d is not None])
-
-    def reindex_post(self, post_id: int) -> None:
-        from communities.models import Post
-
-        post = (
-            Post.objects.filter(pk=post_id)
-            .select_related("thread__community", "thread__theme")
-            .prefetch_related("thread__tags", "thread__community__regions")
-            .first()
-        )
-        if post is None:
-            indexing.remove_documents([self.key(f"p{post_id}")])
-            return
-        thread = post.thread
-        opening = thread.posts.order_by("created", "pk").values_list("pk", flat=True).first()
-        if opening == post.pk:
-            self.reindex_thread(thread.pk)
-            return
-        document = self.reply_document(post) if thread.community.live else None
+        document = self.thread_document(thread) if thread else None
         if document is None:
-            indexing.remove_documents([self.key(f"p{post_id}")])
+            indexing.remove_documents([self.key(f"t{thread_id}")])
         else:
             indexing.index_documents([document])
 
@@ -331,13 +251,13 @@ class ForumSource(SearchSource):
         indexing.remove_documents([self.key(f"t{instance.pk}")])
 
     def _on_post_saved(self, sender: Any, instance: Any, raw: bool = False, **kwargs: Any):
-        """Only what the post changes: its own document, or the thread's if it opens it."""
         if not raw:
-            post_id = instance.pk
-            transaction.on_commit(lambda: self.reindex_post(post_id))
+            thread_id = instance.thread_id
+            transaction.on_commit(lambda: self.reindex_thread(thread_id))
 
     def _on_post_deleted(self, sender: Any, instance: Any, **kwargs: Any) -> None:
-        indexing.remove_documents([self.key(f"p{instance.pk}")])
+        thread_id = instance.thread_id
+        transaction.on_commit(lambda: self.reindex_thread(thread_id))
 
     def user_tokens(self, user: Any) -> set[str]:
         from communities.permissions import user_tokens

@@ -35,7 +35,7 @@ VISIBILITIES = ("public", "members", "private")
 PEOPLE = ("anonymous", "signed_in", "member", "facilitator", "curator", "superuser")
 
 # Words that appear nowhere in the demo content, so a search for one finds only this world.
-TITLE = "Quillwort estuary survey"  # the thread's title (replies are titled "Reply: <title>")
+TITLE = "Quillwort estuary survey"  # the thread's title
 TITLE_PREFIX = "quillw"  # for as-you-type suggestions
 OPENING_WORD = "xerophyte"  # only in the opening post, so only the thread document has it
 REPLY_WORD = "brackenridge"  # only in the reply
@@ -50,7 +50,7 @@ class Expect(NamedTuple):
 
     thread: int  # the thread page; also its attachment download
     count: str | None  # "1 thread" on /communities/, or None: no count shown
-    found: bool  # site search (service, HTML page, JSON API, suggestions) finds thread + reply
+    found: bool  # search (service, page, API, suggest) finds the thread (and its replies)
     feed: int  # RSS and Atom feeds of the community
     sitemap: bool  # the thread is listed in /sitemap.xml
     moderate: int  # the moderation queue, the thread's and a post's moderate pages
@@ -314,7 +314,7 @@ def test_search_service(build, visibility, person):
     assert [hit.url for hit in opening.hits] == ([world.thread.get_url()] if expect.found else [])
     reply = search({"q": REPLY_WORD}, world.user)
     assert reply.count == int(expect.found)
-    assert [hit.url for hit in reply.hits] == ([world.reply.get_url()] if expect.found else [])
+    assert [hit.url for hit in reply.hits] == ([world.thread.get_url()] if expect.found else [])
     # A misspelling is corrected only to a word this person could find.
     misspelt = search({"q": "xerophite"}, world.user)
     assert misspelt.spelling == (OPENING_WORD if expect.found else None)
@@ -340,13 +340,11 @@ def test_search_page_api_and_suggestions(build, visibility, person):
     assert thread_urls(data["results"]) == ([world.thread.get_url()] if expect.found else [])
     types = {value["value"]: value["count"] for value in data["facets"]["type"]}
     assert types.get("thread", 0) == int(expect.found)
-    assert types.get("reply", 0) == 0
-    # The title word finds the thread and its reply ("Reply: <title>"), in results and facets.
+    # The title word finds the thread once (its replies are part of it), in results and facets.
     data = world.get("/api/search/", q=TITLE.split()[0]).json()
     types = {value["value"]: value["count"] for value in data["facets"]["type"]}
     assert types.get("thread", 0) == int(expect.found)
-    assert types.get("reply", 0) == int(expect.found)
-    assert data["count"] == 2 * int(expect.found)
+    assert data["count"] == int(expect.found)
 
     # Suggestions as you type.
     response = world.get("/api/search/suggest/", q=TITLE_PREFIX)

@@ -1,6 +1,6 @@
 """Community URLs outside the page tree: member profiles, attachments, invitations."""
 
-from django.urls import path
+from django.urls import include, path
 
 from communities.views import attachments, membership, profiles
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("members/<str:username>/", profiles.member_profile, name="member"),
     path("attachments/<int:pk>/<str:name>", attachments.download, name="attachment"),
     path("invitations/<str:token>/", membership.accept_invitation, name="invitation"),
+    path("", include("communities.urls_directory")),
 ]

@@ -34,6 +34,7 @@ class ProfileForm(forms.ModelForm):
             "projects",
             "bio",
             "visibility",
+            "accepts_messages",
         ]
         labels = {
             "display_name": "Display name",
@@ -44,6 +45,7 @@ class ProfileForm(forms.ModelForm):
             "projects": "High-impact projects you are involved in",
             "bio": "About you",
             "visibility": "Who can see your profile",
+            "accepts_messages": "Let signed-in members send you a message through the site",
         }
         help_texts = {
             "display_name": "How your name appears on your posts and profile. If you leave it "

@@ -18,12 +18,13 @@ from communities.models.forum import (
     Thread,
     ThreadTag,
 )
-from communities.models.profile import Profile, display_name
+from communities.models.profile import ContactMessage, Profile, display_name
 
 __all__ = [
     "Attachment",
     "CommunityIndexPage",
     "CommunityPage",
+    "ContactMessage",
     "CommunityPageQuerySet",
     "Flag",
     "HelpfulMark",

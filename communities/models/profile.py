@@ -53,6 +53,12 @@ class Profile(models.Model):
         help_text="Who may see your job title, organisation, region, themes, projects and bio.",
     )
 
+    accepts_messages = models.BooleanField(
+        default=True,
+        help_text="Let signed-in members send you a message through the site. Your email "
+        "address is never shown to them.",
+    )
+
     objects = ProfileQuerySet.as_manager()
 
     def __str__(self) -> str:
@@ -88,3 +94,16 @@ def display_name(user) -> str:
         return user.profile.name
     except Profile.DoesNotExist:
         return user.get_full_name() or user.username
+
+
+class ContactMessage(models.Model):
+    """A message one member sent another through the site: kept to apply the rate limit."""
+
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(max_length=150)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -31,3 +31,30 @@ def member_link(context: dict, user: Any) -> str:
     if not profile.is_visible_to(viewer):
         return name
     return format_html('<a class="govuk-link" href="{}">{}</a>', profile.get_url(), name)
+
+
+@register.inclusion_tag("communities/includes/people_working_on.html", takes_context=True)
+def people_working_on(
+    context: dict, *, theme: Any = None, region: Any = None, project: Any = None
+) -> dict:
+    """"People working on this" for a theme, place or project page (visible profiles only)."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from communities.directory import people_working_on as find
+
+    request = context.get("request")
+    user = request.user if request else None
+    people, total = find(user, theme=theme, region=region, project=project)
+    query = {}
+    if theme is not None:
+        query["theme"] = theme.slug
+    if region is not None:
+        query["region"] = region.slug
+    if project is not None:
+        query["project"] = project.slug
+    return {
+        "people": people,
+        "people_total": total,
+        "people_url": reverse("communities:directory") + "?" + urlencode(query),
+    }

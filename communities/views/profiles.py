@@ -13,8 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
+from communities.directory import can_contact
 from communities.forms.profile import ProfileForm
 from communities.models import Profile
 from projects.models import HighImpactProjectPage
@@ -84,7 +86,8 @@ def member_profile(request: HttpRequest, username: str) -> HttpResponse:
         "profile": profile,
         "details_visible": details_visible,
         "is_owner": is_owner,
-        "breadcrumbs": [("Home", "/")],
+        "can_contact": can_contact(viewer, profile),
+        "breadcrumbs": [("Home", "/"), ("People", reverse("communities:directory"))],
     }
     if details_visible:
         # Projects go through the pages' own rule too: a profile must not reveal the title of a

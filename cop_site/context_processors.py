@@ -10,6 +10,7 @@ NAV_ITEMS = [
     ("Case studies", "/case-studies/"),
     ("Methods", "/methods/"),
     ("Communities", "/communities/"),
+    ("People", "/members/"),
     ("Themes", "/themes/"),
     ("Regions", "/regions/"),
     ("Search", "/search/"),

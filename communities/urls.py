@@ -11,5 +11,6 @@ urlpatterns = [
     path("members/<str:username>/", profiles.member_profile, name="member"),
     path("attachments/<int:pk>/<str:name>", attachments.download, name="attachment"),
     path("invitations/<str:token>/", membership.accept_invitation, name="invitation"),
+    path("", include("communities.urls_events")),
     path("", include("communities.urls_directory")),
 ]

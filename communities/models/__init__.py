@@ -8,6 +8,7 @@ from communities.models.community import (
     Invitation,
     Membership,
 )
+from communities.models.events import RSVP, Event, EventMessage
 from communities.models.forum import (
     Flag,
     HelpfulMark,
@@ -21,11 +22,14 @@ from communities.models.forum import (
 from communities.models.profile import ContactMessage, Profile, display_name
 
 __all__ = [
+    "RSVP",
     "Attachment",
     "CommunityIndexPage",
     "CommunityPage",
-    "ContactMessage",
     "CommunityPageQuerySet",
+    "ContactMessage",
+    "Event",
+    "EventMessage",
     "Flag",
     "HelpfulMark",
     "Invitation",

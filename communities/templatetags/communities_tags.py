@@ -37,7 +37,7 @@ def member_link(context: dict, user: Any) -> str:
 def people_working_on(
     context: dict, *, theme: Any = None, region: Any = None, project: Any = None
 ) -> dict:
-    """"People working on this" for a theme, place or project page (visible profiles only)."""
+    """ "People working on this" for a theme, place or project page (visible profiles only)."""
     from django.urls import reverse
     from django.utils.http import urlencode
 
@@ -57,4 +57,20 @@ def people_working_on(
         "people": people,
         "people_total": total,
         "people_url": reverse("communities:directory") + "?" + urlencode(query),
+    }
+
+
+@register.inclusion_tag("communities/includes/upcoming_events.html", takes_context=True)
+def upcoming_events(
+    context: dict, *, community: Any = None, theme: Any = None, region: Any = None
+) -> dict:
+    """The next three events the viewer may see, for a community, theme, region or everything."""
+    from communities.events import upcoming_events as find
+
+    request = context.get("request")
+    user = request.user if request else None
+    return {
+        "events": find(user, community, theme=theme, region=region),
+        "community": community,
+        "request": request,
     }

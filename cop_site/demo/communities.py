@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -54,10 +54,12 @@ Log = Callable[[str], None]
 
 def read_communities(path: Path = COMMUNITIES_FILE) -> dict[str, list]:
     content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    unknown = set(content) - {"communities", "demo_accounts", "threads"}
+    unknown = set(content) - {"communities", "demo_accounts", "threads", "events"}
     if unknown:
         raise DemoDataError(f"{path.name}: unknown section(s) {', '.join(sorted(unknown))}")
-    return {key: content.get(key) or [] for key in ("communities", "demo_accounts", "threads")}
+    return {
+        key: content.get(key) or [] for key in ("communities", "demo_accounts", "threads", "events")
+    }
 
 
 def _choices(model: Any, field_name: str) -> set[str]:
@@ -401,6 +403,47 @@ class CommunityLoader:
             self.load_accounts()
             self.log(f"Forum threads ({len(self.data['threads'])})")
             self.load_threads()
+            self.log(f"Events ({len(self.data['events'])})")
+            self.load_events()
+
+    # events -----------------------------------------------------------------------------
+
+    def load_events(self) -> None:
+        """Demo events, dated from today so they stay upcoming; RSVPs through the real rules."""
+        from zoneinfo import ZoneInfo
+
+        from communities.events import rsvp
+        from communities.models import RSVP, Event
+
+        london = ZoneInfo(settings.TIME_ZONE)
+        today = timezone.localdate()
+        for item in self.data["events"]:
+            community = (
+                self.communities.get(item.get("community")) if item.get("community") else None
+            )
+            event = Event.objects.filter(community=community, title=item["title"]).first()
+            if event is None:
+                day = today + timedelta(days=item["days_ahead"])
+                start = datetime.combine(day, time(item.get("start_hour", 10)), tzinfo=london)
+                event = Event.objects.create(
+                    community=community,
+                    title=item["title"],
+                    description=item["description"].strip(),
+                    format=item.get("format", "in_person"),
+                    start=start,
+                    end=start + timedelta(hours=item.get("hours", 3)),
+                    venue_name=item.get("venue_name", ""),
+                    venue_address=item.get("venue_address", ""),
+                    joining_link=item.get("joining_link", ""),
+                    capacity=item.get("capacity"),
+                    organiser=self.users[item["organiser"]],
+                )
+                self.report.record("events", "created")
+            else:
+                self.report.record("events", "unchanged")
+            for username in item.get("going", []):
+                if not RSVP.objects.filter(event=event, user=self.users[username]).exists():
+                    rsvp(event, self.users[username], "going")
 
 
 def _logger(stdout: TextIO | Log | None) -> Log:

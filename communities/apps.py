@@ -8,12 +8,13 @@ class CommunitiesConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_save
 
-        from communities import search_sources
+        from communities import notifications, search_sources
 
         post_save.connect(
             _give_profile, sender=get_user_model(), dispatch_uid="communities-profile"
         )
         search_sources.register_all()
+        notifications.connect()
 
 
 def _give_profile(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("attachments/<int:pk>/<str:name>", attachments.download, name="attachment"),
     path("invitations/<str:token>/", membership.accept_invitation, name="invitation"),
     path("", include("communities.urls_events")),
+    path("", include("communities.urls_notifications")),
     path("", include("communities.urls_directory")),
 ]

@@ -19,6 +19,7 @@ from communities.models.forum import (
     Thread,
     ThreadTag,
 )
+from communities.models.notifications import Follow, Notification, NotificationPreference
 from communities.models.profile import ContactMessage, Profile, display_name
 
 __all__ = [
@@ -31,11 +32,14 @@ __all__ = [
     "Event",
     "EventMessage",
     "Flag",
+    "Follow",
     "HelpfulMark",
     "Invitation",
     "Membership",
     "Mention",
     "ModerationAction",
+    "Notification",
+    "NotificationPreference",
     "Post",
     "PostRevision",
     "Profile",

@@ -96,9 +96,18 @@ def filter_people(user: Any, filters: DirectoryFilters) -> QuerySet:
 
 
 def people_working_on(
-    user: Any, *, theme: Any = None, region: Any = None, project: Any = None, limit: int = 6
+    user: Any,
+    *,
+    theme: Any = None,
+    region: Any = None,
+    project: Any = None,
+    organisation: Any = None,
+    limit: int = 6,
 ) -> tuple[list[Profile], int]:
-    """Visible people on a theme, in a place (or inside it) or on a project; and how many."""
+    """Visible people on a theme, in a place (or inside it), on a project or in an organisation.
+
+    Returns the first `limit` and how many there are in all.
+    """
     from learning.models import Region
 
     people = visible_people(user)
@@ -108,8 +117,21 @@ def people_working_on(
         people = people.filter(region_id__in=Region.descendant_ids_of([region.pk]))
     if project is not None:
         people = people.filter(projects=project)
+    if organisation is not None:
+        people = people.filter(organisation=organisation)
     people = people.distinct().order_by("display_name", "user__username")
     return list(people[:limit]), people.count()
+
+
+def communities_of(user: Any, organisation: Any) -> list[CommunityPage]:
+    """Communities this person may read where the organisation's visible people take part."""
+    people = visible_people(user).filter(organisation=organisation).values("user_id")
+    taking_part = Membership.objects.filter(
+        user_id__in=people, status=Membership.Status.ACTIVE
+    ).values("community_id")
+    return list(
+        CommunityPage.objects.readable_by(user).filter(pk__in=taking_part).order_by("title")
+    )
 
 
 def can_contact(sender: Any, profile: Profile) -> bool:

@@ -35,9 +35,15 @@ def member_link(context: dict, user: Any) -> str:
 
 @register.inclusion_tag("communities/includes/people_working_on.html", takes_context=True)
 def people_working_on(
-    context: dict, *, theme: Any = None, region: Any = None, project: Any = None
+    context: dict,
+    *,
+    theme: Any = None,
+    region: Any = None,
+    project: Any = None,
+    organisation: Any = None,
+    heading: str = "People working on this",
 ) -> dict:
-    """ "People working on this" for a theme, place or project page (visible profiles only)."""
+    """People on a theme, place, project or organisation page (visible profiles only)."""
     from django.urls import reverse
     from django.utils.http import urlencode
 
@@ -45,7 +51,9 @@ def people_working_on(
 
     request = context.get("request")
     user = request.user if request else None
-    people, total = find(user, theme=theme, region=region, project=project)
+    people, total = find(
+        user, theme=theme, region=region, project=project, organisation=organisation
+    )
     query = {}
     if theme is not None:
         query["theme"] = theme.slug
@@ -53,7 +61,10 @@ def people_working_on(
         query["region"] = region.slug
     if project is not None:
         query["project"] = project.slug
+    if organisation is not None:
+        query["org"] = organisation.slug
     return {
+        "heading": heading,
         "people": people,
         "people_total": total,
         "people_url": reverse("communities:directory") + "?" + urlencode(query),
@@ -74,3 +85,12 @@ def upcoming_events(
         "community": community,
         "request": request,
     }
+
+
+@register.simple_tag(takes_context=True)
+def organisation_communities(context: dict, organisation: Any) -> list:
+    """Communities (readable by the viewer) that the organisation's visible people are in."""
+    from communities.directory import communities_of
+
+    request = context.get("request")
+    return communities_of(request.user if request else None, organisation)

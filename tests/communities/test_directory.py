@@ -144,3 +144,24 @@ def test_empty_contact_form_says_what_to_do(client, people, make_user):
     assert response.status_code == 400
     assert "Give your message a subject." in names(response)
     assert "Write your message." in names(response)
+
+
+def test_an_organisation_page_lists_its_visible_people_and_their_communities(
+    client, people, make_community, make_user
+):
+    org = people["org"]
+    hidden = people["hidden"]
+    hidden.organisation = org
+    hidden.save()
+    public = make_community("dir-org-public")
+    private = make_community("dir-org-private", visibility="private")
+    join(people["open"].user, public)
+    join(people["open"].user, private)
+    html = names(client.get(org.get_absolute_url()))
+    assert "Its people on the exchange" in html
+    assert "Dir_Open" in html and "Dir_Hidden" not in html
+    assert "Dir Org Public" in html and "Dir Org Private" not in html
+    insider = make_user("dir_org_insider")
+    join(insider, private)
+    client.force_login(insider)
+    assert "Dir Org Private" in names(client.get(org.get_absolute_url()))

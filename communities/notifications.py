@@ -218,7 +218,12 @@ def notify(
         for person in people
         if can_see(person, kind, refs)
     ]
-    return Notification.objects.bulk_create(made)
+    created = Notification.objects.bulk_create(made)
+    from communities.digests import queue_immediate  # local: digests imports this module
+
+    for item in created:
+        queue_immediate(item)  # only for people who chose "immediately" for this kind
+    return created
 
 
 # --- Who follows what ------------------------------------------------------------------------

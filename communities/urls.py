@@ -13,5 +13,6 @@ urlpatterns = [
     path("invitations/<str:token>/", membership.accept_invitation, name="invitation"),
     path("", include("communities.urls_events")),
     path("", include("communities.urls_notifications")),
+    path("", include("communities.urls_digests")),
     path("", include("communities.urls_directory")),
 ]

@@ -8,6 +8,7 @@ from communities.models.community import (
     Invitation,
     Membership,
 )
+from communities.models.digests import DigestDelivery
 from communities.models.events import RSVP, Event, EventMessage
 from communities.models.forum import (
     Flag,
@@ -29,6 +30,7 @@ __all__ = [
     "CommunityPage",
     "CommunityPageQuerySet",
     "ContactMessage",
+    "DigestDelivery",
     "Event",
     "EventMessage",
     "Flag",

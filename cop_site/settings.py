@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -212,7 +214,16 @@ STORAGES = {
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work (notification emails): run at once in development and tests; in production
+# queued in the database and run by `manage.py db_worker` (django-tasks-db), off the request.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database" if PRODUCTION else "immediate")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_BACKEND == "database"
+        else "django_tasks.backends.immediate.ImmediateBackend"
+    }
+}
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.locmem.EmailBackend"
@@ -220,6 +231,20 @@ EMAIL_BACKEND = (
     else os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "exchange@localhost")
+if os.environ.get("EMAIL_URL") and not TESTING:
+    # smtp://user:password@host:587?tls=1 (or smtps://... for implicit TLS): one variable for
+    # the whole mail server, as DATABASE_URL is for the database.
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    _mail = urlsplit(os.environ["EMAIL_URL"])
+    _options = parse_qs(_mail.query)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _mail.hostname or "localhost"
+    EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 587)
+    EMAIL_HOST_USER = unquote(_mail.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
+    EMAIL_USE_SSL = _mail.scheme == "smtps"
+    EMAIL_USE_TLS = not EMAIL_USE_SSL and _options.get("tls", ["1"])[0] not in ("0", "false")
 # Where the file-based email backend writes (EMAIL_BACKEND=...filebased.EmailBackend): the
 # browser tests read sign-up links from here.
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

@@ -13,4 +13,5 @@ urlpatterns = [
     path("events/<int:pk>/rsvp/", events.event_rsvp, name="event_rsvp"),
     path("events/<int:pk>/event.ics", events.event_ics, name="event_ics"),
     path("events/<int:pk>/message/", events.event_message, name="event_message"),
+    path("events/<int:pk>/edit/", events.edit_event, name="event_edit"),
 ]

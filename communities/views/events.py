@@ -147,6 +147,23 @@ class EventForm(DescribedErrorsMixin, forms.ModelForm):
         return data
 
 
+class EditEventForm(EventForm):
+    """Changing an event later: the same fields, plus notes afterwards and cancelling."""
+
+    class Meta(EventForm.Meta):
+        fields = [*EventForm.Meta.fields, "notes", "cancelled"]
+        labels = {
+            **EventForm.Meta.labels,
+            "notes": "Notes and learning from the event",
+            "cancelled": "This event is cancelled",
+        }
+        widgets = {
+            **EventForm.Meta.widgets,
+            "notes": forms.Textarea(attrs={"class": "govuk-textarea", "rows": 6}),
+            "cancelled": forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+        }
+
+
 class RSVPForm(forms.Form):
     answer = forms.ChoiceField(
         choices=RSVP.Answer.choices,
@@ -427,6 +444,30 @@ def new_event(request: HttpRequest) -> HttpResponse:
         "form": form,
         "community": community,
         "breadcrumbs": _crumbs(),
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "communities/events/form.html", context, status=status)
+
+
+def edit_event(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser, facilitators or curators change an event, add notes, or cancel it."""
+    event = Event.objects.visible_to(request.user).filter(pk=pk).select_related("community")
+    event = event.first()
+    if event is None:
+        raise Http404("No such event")
+    if not events.can_manage(request.user, event):
+        raise PermissionDenied("Only the organiser or the community's facilitators can.")
+    form = EditEventForm(request.POST if request.method == "POST" else None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The event has been updated.")
+        return HttpResponseRedirect(event.get_absolute_url())
+    context = {
+        "form": form,
+        "community": event.community,
+        "event": event,
+        "editing": True,
+        "breadcrumbs": _crumbs((event.title, event.get_absolute_url())),
     }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "communities/events/form.html", context, status=status)

@@ -515,3 +515,47 @@ def test_upcoming_events_for_a_community_and_the_include(world):
     )
     assert event.title in html and "Later 2" not in html and "Called off" not in html
     assert f"?community={community.pk}" in html
+
+
+def test_the_organiser_can_add_notes_afterwards_and_others_cannot_edit(
+    client, make_community, make_user
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from communities.models import Event
+    from tests.communities.conftest import join
+
+    community = make_community("ev-edit")
+    organiser, member = make_user("ev_edit_org"), make_user("ev_edit_member")
+    join(organiser, community, role="facilitator")
+    join(member, community)
+    start = timezone.now() - timedelta(days=2)
+    event = Event.objects.create(
+        community=community,
+        title="Last week's huddle",
+        start=start,
+        end=start + timedelta(hours=1),
+        organiser=organiser,
+    )
+    url = f"/events/{event.pk}/edit/"
+    client.force_login(member)
+    assert client.get(url).status_code == 403
+    client.force_login(organiser)
+    page = client.get(url)
+    assert page.status_code == 200 and "Notes and learning from the event" in page.content.decode()
+    local = timezone.localtime(start)
+    data = {
+        "title": event.title,
+        "description": "",
+        "format": "online",
+        "start": local.strftime("%Y-%m-%dT%H:%M"),
+        "end": (local + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "notes": "We agreed a shared frailty score. Slides: [here](https://example.org/s).",
+    }
+    assert client.post(url, data).status_code == 302
+    event.refresh_from_db()
+    assert "shared frailty score" in event.notes
+    assert "shared frailty score" in client.get(f"/events/{event.pk}/").content.decode()
+    assert client.post(url, {**data, "end": data["start"], "start": data["end"]}).status_code == 400

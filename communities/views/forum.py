@@ -371,34 +371,39 @@ def flag_post(request: HttpRequest, community: CommunityPage, post_id: int) -> H
     return render(request, "communities/post_flag.html", context, status=status)
 
 
-@require_POST
-def helpful(request: HttpRequest, community: CommunityPage, post_id: int) -> HttpResponse:
+def _toggle(
+    request: HttpRequest, community: CommunityPage, post_id: int, act, on: str, off: str
+) -> HttpResponse:
+    """A POST that turns something on a post on or off (helpful, answer), then back to it."""
     post = forum.readable_post(request.user, community, post_id)
     if response := _require_signed_in(request):
         return response
     try:
-        marked = forum.toggle_helpful(post, request.user)
+        now_on = act(post, request.user)
     except PermissionDenied as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request, "Marked as helpful." if marked else "No longer marked as helpful."
-        )
+        messages.success(request, on if now_on else off)
     return HttpResponseRedirect(post.get_url())
+
+
+@require_POST
+def helpful(request: HttpRequest, community: CommunityPage, post_id: int) -> HttpResponse:
+    return _toggle(
+        request,
+        community,
+        post_id,
+        forum.toggle_helpful,
+        "Marked as helpful.",
+        "No longer marked as helpful.",
+    )
 
 
 @require_POST
 def answer(request: HttpRequest, community: CommunityPage, post_id: int) -> HttpResponse:
-    post = forum.readable_post(request.user, community, post_id)
-    if response := _require_signed_in(request):
-        return response
-    try:
-        chosen = forum.mark_answer(post, request.user)
-    except PermissionDenied as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Marked as the answer." if chosen else "Answer unmarked.")
-    return HttpResponseRedirect(post.get_url())
+    return _toggle(
+        request, community, post_id, forum.mark_answer, "Marked as the answer.", "Answer unmarked."
+    )
 
 
 # --- Moderation -------------------------------------------------------------------------------

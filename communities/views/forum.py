@@ -501,7 +501,7 @@ def moderation_queue(request: HttpRequest, community: CommunityPage) -> HttpResp
     flagged = (
         Post.objects.filter(thread__community=community, flags__outcome=Flag.Outcome.OPEN)
         .distinct()
-        .select_related("thread", "author", "author__profile")
+        .select_related("thread__community", "author", "author__profile")
         .prefetch_related(
             Prefetch(
                 "flags",
@@ -514,7 +514,7 @@ def moderation_queue(request: HttpRequest, community: CommunityPage) -> HttpResp
         .order_by("created")
     )
     log_entries = ModerationAction.objects.filter(community=community).select_related(
-        "actor", "actor__profile", "thread", "member", "member__profile"
+        "actor", "actor__profile", "thread__community", "member", "member__profile"
     )
     context = _context(
         request,

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
-from wagtail.models import PageViewRestriction
+from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from learning.markdown import markdown_to_index_text
@@ -197,17 +196,6 @@ class ForumSource(SearchSource):
         )
         post_save.connect(self._on_post_saved, sender=Post, dispatch_uid="forum-post-saved")
         post_delete.connect(self._on_post_deleted, sender=Post, dispatch_uid="forum-post-deleted")
-        for signal in (post_save, post_delete):
-            signal.connect(
-                self._on_restriction_changed,
-                sender=PageViewRestriction,
-                dispatch_uid=f"forum-restriction-{signal is post_save}",
-            )
-        m2m_changed.connect(
-            self._on_restriction_changed,
-            sender=PageViewRestriction.groups.through,
-            dispatch_uid="forum-restriction-groups",
-        )
         self._community_model = CommunityPage
 
     def _communities_under(self, page: Any) -> Iterable[Any]:
@@ -226,17 +214,10 @@ class ForumSource(SearchSource):
         pages = list(self._communities_under(instance))
         transaction.on_commit(lambda: [self.reindex_community(page) for page in pages])
 
-    def _on_restriction_changed(self, sender: Any, instance: Any, **kwargs: Any) -> None:
+    def restriction_changed(self, page: Any) -> None:
         """A view restriction on a community (or above it) changes who may find its threads."""
-        from learning.models.base import forget_view_restrictions
-
-        page = getattr(instance, "page", None)
-        if page is None:
-            return
-        forget_view_restrictions()
-        pages = list(self._communities_under(page))
-        if pages:
-            transaction.on_commit(lambda: [self.reindex_community(p) for p in pages])
+        for community in self._communities_under(page):
+            self.reindex_community(community)
 
     def _on_page_deleting(self, sender: Any, instance: Any, **kwargs: Any) -> None:
         if isinstance(instance, self._community_model):

@@ -25,7 +25,7 @@ from learning.markdown import markdown_to_index_text
 from learning.models.base import access_tokens_for_path, forget_view_restrictions
 from search import indexing
 from search.documents import IndexDocument
-from search.sources import SearchSource
+from search.sources import SearchSource, all_sources
 
 # Page type -> (kind, label). Kinds are the values of the "type" facet in URLs.
 PAGE_KINDS: dict[str, tuple[str, str]] = {
@@ -274,11 +274,17 @@ class PageSource(SearchSource):
         if isinstance(instance, Page) and type(instance) is Page:
             indexing.remove_documents([self.key(instance.pk)])
 
+    def restriction_changed(self, page: Page) -> None:
+        self.reindex_subtree(page)
+
     def _on_restriction_changed(self, sender: Any, instance: Any, **kwargs: Any) -> None:
+        """The one listener for view restrictions: every source re-indexes what lies under."""
         forget_view_restrictions()
         page = getattr(instance, "page", None)
         if page is not None:
-            transaction.on_commit(lambda: self.reindex_subtree(page))
+            transaction.on_commit(
+                lambda: [source.restriction_changed(page) for source in all_sources()]
+            )
 
 
 class OrganisationSource(SearchSource):

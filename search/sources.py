@@ -34,6 +34,13 @@ class SearchSource:
     def connect(self) -> None:
         """Connect the signals that keep this source's documents up to date."""
 
+    def restriction_changed(self, page: Any) -> None:
+        """A view restriction on `page` changed (after commit): re-index what it covers.
+
+        Called for every source by the one listener in `learning.search_sources`, because who
+        may find a document under that page has changed whichever source wrote it.
+        """
+
     def user_tokens(self, user: Any) -> set[str]:
         """Access tokens this person holds for this source's restricted rows."""
         return set()

@@ -144,7 +144,7 @@ class ForumSource(SearchSource):
 
     # --- Keeping up with changes ---------------------------------------------------------------
 
-    def reindex_community(self, page: Any, with_threads: bool = True) -> None:
+    def reindex_community(self, page: Any) -> None:
         from communities.models import CommunityPage, Thread
 
         page = CommunityPage.objects.filter(pk=page.pk).first()
@@ -154,13 +154,12 @@ class ForumSource(SearchSource):
             self.remove_community(page)
             return
         documents = [self.community_document(page)]
-        if with_threads:
-            threads = self.threads().filter(community=page)
-            documents += [self.thread_document(thread) for thread in threads]
-            hidden_threads = Thread.objects.filter(community=page, hidden=True)
-            indexing.remove_documents(
-                [self.key(f"t{pk}") for pk in hidden_threads.values_list("pk", flat=True)]
-            )
+        threads = self.threads().filter(community=page)
+        documents += [self.thread_document(thread) for thread in threads]
+        hidden_threads = Thread.objects.filter(community=page, hidden=True)
+        indexing.remove_documents(
+            [self.key(f"t{pk}") for pk in hidden_threads.values_list("pk", flat=True)]
+        )
         indexing.index_documents([d for d in documents if d is not None])
 
     def remove_community(self, page: Any) -> None:

@@ -73,7 +73,7 @@ def _context(request: HttpRequest, community: CommunityPage, **extra: Any) -> di
         "can_read": permissions.can_read(request.user, community),
         "can_post": permissions.can_post(request.user, community),
         "can_moderate": permissions.can_moderate(request.user, community),
-        "is_member": community.pk in me.member_of,
+        "is_member": permissions.is_member(request.user, community),
         "has_requested": community.pk in me.requested,
         **extra,
     }

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("communities.urls")),
+    path("", include("projects.urls")),
     path("accounts/", include("allauth.urls")),
     path("search/", search_views.search, name="search"),
     path("api/search/", search_api.urls),

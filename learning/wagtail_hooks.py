@@ -3,7 +3,14 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from learning.models import DeliveryLevel, Organisation, Region, Theme, TransformationModel
+from learning.models import (
+    DeliveryLevel,
+    Organisation,
+    Region,
+    ServiceFunction,
+    Theme,
+    TransformationModel,
+)
 
 
 class ThemeViewSet(SnippetViewSet):
@@ -41,6 +48,14 @@ class TransformationModelViewSet(SnippetViewSet):
     list_display = ["name", "slug"]
 
 
+class ServiceFunctionViewSet(SnippetViewSet):
+    model = ServiceFunction
+    icon = "list-ul"
+    list_display = ["name", "recommended_level", "service_area"]
+    list_filter = ["recommended_level"]
+    search_fields = ["name", "description"]
+
+
 class TaxonomyGroup(SnippetViewSetGroup):
     menu_label = "Taxonomy"
     menu_icon = "folder-open-inverse"
@@ -51,6 +66,7 @@ class TaxonomyGroup(SnippetViewSetGroup):
         OrganisationViewSet,
         DeliveryLevelViewSet,
         TransformationModelViewSet,
+        ServiceFunctionViewSet,
     )
 
 

@@ -111,8 +111,28 @@ class SavingsRecord(Orderable):
         blank=True,
         help_text="Money put in to get this saving, in pounds, if known.",
     )
+    start_date = models.DateField(
+        null=True, blank=True, help_text="Optional: the first day of the period the figure covers."
+    )
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Optional: the last day of the period the figure covers."
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        verbose_name="already counted as",
+        help_text="If this is the same saving as one already recorded on another page (say a "
+        "case study reporting a project's saving), choose that record. It is then shown here "
+        "but counted only once, there.",
+    )
     source = models.CharField(
-        max_length=500, help_text="Where the figure comes from: document, section and quote."
+        max_length=500,
+        blank=True,
+        help_text="Where the figure comes from: document, section and quote. Required for a "
+        "verified figure.",
     )
 
     panels = [
@@ -122,7 +142,9 @@ class SavingsRecord(Orderable):
         FieldRowPanel([FieldPanel("period"), FieldPanel("years")]),
         FieldRowPanel([FieldPanel("paid_by"), FieldPanel("benefits")]),
         FieldRowPanel([FieldPanel("delivery_level"), FieldPanel("investment")]),
+        FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
         FieldPanel("source"),
+        FieldPanel("duplicate_of"),
     ]
     api_fields = [
         APIField("description"),
@@ -136,6 +158,9 @@ class SavingsRecord(Orderable):
         APIField("benefits"),
         APIField("delivery_level", serializer=TaxonomyRefSerializer()),
         APIField("investment"),
+        APIField("start_date"),
+        APIField("end_date"),
+        APIField("duplicate_of_id"),
         APIField("source"),
     ]
 
@@ -159,6 +184,18 @@ class SavingsRecord(Orderable):
             errors["years"] = "Say over how many years the saving is made."
         if self.period != self.Period.OVER_YEARS and self.years:
             errors["years"] = "Only give a number of years for savings made over several years."
+        if self.amount_high is not None and self.amount_high < 0:
+            errors["amount_high"] = "Enter the high figure as a positive number of pounds."
+        if self.investment is not None and self.investment < 0:
+            errors["investment"] = "Enter the investment as a positive number of pounds."
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date must be on or after the start date."
+        if self.status == self.Status.VERIFIED and not (self.source or "").strip():
+            errors["source"] = (
+                "Say where a verified figure comes from: the document, section and who verified it."
+            )
+        if self.duplicate_of_id and self.pk and self.duplicate_of_id == self.pk:
+            errors["duplicate_of"] = "A record cannot be a duplicate of itself."
         if errors:
             raise ValidationError(errors)
 
@@ -287,7 +324,19 @@ class HighImpactProjectPage(KnowledgePage):
             ]
             + [FieldPanel("related_case_studies", widget=forms.CheckboxSelectMultiple)],
         ),
-        ("Milestones", [InlinePanel("milestones", label="Milestone")]),
+        (
+            "Savings and milestones",
+            [
+                HelpPanel(
+                    content="Keep these current: project leads can edit this for their own "
+                    "project. Amounts are in whole pounds and never negative; a verified "
+                    "figure needs a source."
+                ),
+                InlinePanel("milestones", label="Milestone"),
+                *KnowledgePage.savings_panels,
+            ],
+        ),
+        ("Reuse", KnowledgePage.reuse_panels),
         (
             "Barriers and enablers",
             [
@@ -298,7 +347,6 @@ class HighImpactProjectPage(KnowledgePage):
                 InlinePanel("barriers_enablers", label="Barrier or enabler"),
             ],
         ),
-        ("Savings", KnowledgePage.savings_panels),
     )
     search_fields = KnowledgePage.search_fields + [
         index.SearchField("aims"),
@@ -421,3 +469,40 @@ class BarrierEnabler(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = "barrier or enabler"
         verbose_name_plural = "barriers and enablers"
+
+
+class BarrierGroup(models.Model):
+    """Barriers or enablers from different projects that a curator has merged as one.
+
+    Kept apart from the project pages (not a field on the entries), so a project lead
+    publishing an older draft of their page cannot undo a curator's merge.
+    """
+
+    name = models.CharField(
+        max_length=255, help_text="The shared wording shown in the explorer for the merged entries."
+    )
+    kind = models.CharField(max_length=10, choices=BarrierEnabler.Kind.choices)
+    category = models.CharField(max_length=30, choices=BarrierEnabler.Category.choices)
+    merged_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BarrierGroupMember(models.Model):
+    """One project's entry in a merged group; an entry belongs to at most one group."""
+
+    group = models.ForeignKey(BarrierGroup, on_delete=models.CASCADE, related_name="members")
+    entry = models.OneToOneField(
+        BarrierEnabler, on_delete=models.CASCADE, related_name="group_membership"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.group_id}: {self.entry_id}"

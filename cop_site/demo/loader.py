@@ -30,6 +30,8 @@ from learning.models import (
     Organisation,
     Region,
     RegionPage,
+    ReuseLink,
+    ServiceFunction,
     Theme,
     ThemePage,
     TransformationModel,
@@ -43,6 +45,7 @@ SECTIONS = (
     "regions",
     "organisations",
     "delivery_levels",
+    "service_functions",
     "transformation_models",
     "tags",
     "methods",
@@ -127,6 +130,31 @@ def validate(data: dict[str, list]) -> None:
     methods = slugs["methods"]
     case_studies = slugs["case_studies"]
     projects = slugs["projects"]
+    functions = slugs["service_functions"]
+    readings = _choices(ServiceFunction, "performance")
+
+    for function in data["service_functions"]:
+        where = f"service function {function['slug']}"
+        check(where, "delivery level", function.get("recommended_level"), levels)
+        if not function.get("recommended_level"):
+            problems.append(f"{where}: needs a recommended_level")
+        for criterion in ServiceFunction.CRITERIA:
+            check(where, f"{criterion} reading", function.get(criterion), readings)
+
+    relations = _choices(ReuseLink, "relation")
+    seen_case_studies: set[str] = set()
+
+    def check_reuses(where: str, item: dict, earlier_case_studies: set[str]) -> None:
+        for n, reuse in enumerate(item.get("reuses") or [], 1):
+            w = f"{where} reuse #{n}"
+            check(w, "relation", reuse.get("relation"), relations)
+            if bool(reuse.get("method")) == bool(reuse.get("case_study")):
+                problems.append(f"{w}: give either a method or a case_study")
+            check(w, "method", reuse.get("method"), methods)
+            if reuse.get("case_study") and reuse["case_study"] not in earlier_case_studies:
+                problems.append(
+                    f"{w}: case study '{reuse['case_study']}' must be defined earlier in the data"
+                )
 
     defined: set[str] = set()
     for region in data["regions"]:
@@ -176,6 +204,9 @@ def validate(data: dict[str, list]) -> None:
         check(where, "delivery level", cs.get("delivery_level"), levels)
         check(where, "transformation model", cs.get("transformation_model"), tmodels)
         check(where, "method", cs.get("methods", []), methods)
+        check(where, "service function", cs.get("service_functions", []), functions)
+        check_reuses(where, cs, seen_case_studies)
+        seen_case_studies.add(cs["slug"])
         check_savings(where, cs.get("savings"))
         if not cs.get("themes"):
             problems.append(f"{where}: needs at least one theme")
@@ -192,6 +223,8 @@ def validate(data: dict[str, list]) -> None:
         check(where, "delivery level", project.get("delivery_level"), levels)
         check(where, "method", project.get("methods", []), methods)
         check(where, "case study", project.get("related_case_studies", []), case_studies)
+        check(where, "service function", project.get("service_functions", []), functions)
+        check_reuses(where, project, case_studies)
         check(where, "status", project.get("status"), _choices(HighImpactProjectPage, "status"))
         for m in project.get("milestones", []):
             check(where, "milestone status", m.get("status"), _choices(Milestone, "status"))
@@ -318,6 +351,23 @@ class DemoLoader:
                     "description": item.get("description", ""),
                 },
             )
+        for item in self.data["service_functions"]:
+            self.upsert_row(
+                ServiceFunction,
+                item["slug"],
+                {
+                    "name": item["name"],
+                    "recommended_level": DeliveryLevel.objects.get(slug=item["recommended_level"]),
+                    "service_area": item.get("service_area") or "",
+                    "description": (item.get("description") or "").strip(),
+                    "performance": item.get("performance") or "",
+                    "economies_of_scale": item.get("economies_of_scale") or "",
+                    "equity": item.get("equity") or "",
+                    "risk": item.get("risk") or "",
+                    "criteria_note": (item.get("criteria_note") or "").strip(),
+                    "source": item.get("source") or "",
+                },
+            )
         for item in self.data["transformation_models"]:
             self.upsert_row(
                 TransformationModel,
@@ -435,6 +485,23 @@ class DemoLoader:
             )
         return SavingsRecord, rows
 
+    def _reuses(self, items: list[dict] | None) -> tuple[type[models.Model], list[dict]]:
+        rows = []
+        for item in items or []:
+            source = (
+                self.pages[("MethodPage", item["method"])]
+                if item.get("method")
+                else self.pages[("CaseStudyPage", item["case_study"])]
+            )
+            rows.append(
+                {
+                    "source": source,
+                    "relation": item.get("relation", "adapted"),
+                    "note": (item.get("note") or "").strip(),
+                }
+            )
+        return ReuseLink, rows
+
     @staticmethod
     def _links(items: list[dict] | None) -> list[dict]:
         return [
@@ -524,9 +591,15 @@ class DemoLoader:
                         "regions": self._by_slug(Region, regions),
                         "organisations": self._by_slug(Organisation, item.get("organisations", [])),
                         "methods_used": self._methods(item.get("methods", [])),
+                        "service_functions": self._by_slug(
+                            ServiceFunction, item.get("service_functions", [])
+                        ),
                     },
                     tags=item.get("tags", []),
-                    children={"savings_records": self._savings(item.get("savings"))},
+                    children={
+                        "savings_records": self._savings(item.get("savings")),
+                        "reuses": self._reuses(item.get("reuses")),
+                    },
                 ),
             )
 
@@ -562,6 +635,9 @@ class DemoLoader:
                             self.pages[("CaseStudyPage", s)]
                             for s in item.get("related_case_studies", [])
                         ],
+                        "service_functions": self._by_slug(
+                            ServiceFunction, item.get("service_functions", [])
+                        ),
                     },
                     tags=item.get("tags", []),
                     children={
@@ -590,6 +666,7 @@ class DemoLoader:
                             ],
                         ),
                         "savings_records": self._savings(item.get("savings")),
+                        "reuses": self._reuses(item.get("reuses")),
                     },
                 ),
             )

@@ -22,10 +22,12 @@ from learning.models.pages import (  # noqa: F401
     ThemeIndexPage,
     ThemePage,
 )
+from learning.models.reuse import ReuseLink  # noqa: F401
 from learning.models.taxonomy import (  # noqa: F401
     DeliveryLevel,
     Organisation,
     Region,
+    ServiceFunction,
     Theme,
     TransformationModel,
 )

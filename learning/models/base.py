@@ -12,6 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -234,6 +235,13 @@ class KnowledgePage(BasePage):
         related_name="used_by",
         help_text="Methods from the methods library that this work used.",
     )
+    service_functions = ParentalManyToManyField(
+        "learning.ServiceFunction",
+        blank=True,
+        related_name="pages",
+        help_text="The service functions this work delivers (see 'What is delivered at which "
+        "level'), so it can be compared with where the evidence says each is best delivered.",
+    )
     tags = ClusterTaggableManager(
         through=KnowledgePageTag,
         blank=True,
@@ -250,7 +258,17 @@ class KnowledgePage(BasePage):
         FieldPanel("transformation_model"),
         MultiFieldPanel([FieldPanel("year_start"), FieldPanel("year_end")], heading="Years"),
         FieldPanel("methods_used", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("service_functions", widget=forms.CheckboxSelectMultiple),
         FieldPanel("tags"),
+    ]
+
+    # Projects and case studies say what they reused or adapted from elsewhere.
+    reuse_panels = [
+        HelpPanel(
+            content="Which methods or case studies from this site did this work reuse or "
+            "adapt? Each one then shows that it was reused here."
+        ),
+        InlinePanel("reuses", label="Reused method or case study"),
     ]
 
     # Projects and case studies both report savings; one panel keeps the guidance the same.
@@ -281,10 +299,19 @@ class KnowledgePage(BasePage):
         APIField("year_start"),
         APIField("year_end"),
         APIField("tags"),
+        APIField("service_functions", serializer=TaxonomyRefSerializer(many=True)),
+        APIField("reuses"),
     ]
 
     class Meta:
         verbose_name = "knowledge page"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.year_start and self.year_end and self.year_end < self.year_start:
+            raise ValidationError(
+                {"year_end": "The end year must be the same as or after the start year."}
+            )
 
     def get_context(self, request, *args, **kwargs) -> dict:
         """Classification for the page's key-facts panel, fetched once each."""

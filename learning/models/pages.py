@@ -305,6 +305,7 @@ class CaseStudyPage(KnowledgePage):
         ("Case study", content_panels),
         ("About", [FieldPanel("place")] + KnowledgePage.classification_panels),
         ("Savings", KnowledgePage.savings_panels),
+        ("Reuse", KnowledgePage.reuse_panels),
     )
     search_fields = KnowledgePage.search_fields + [
         index.SearchField("what_they_did"),

@@ -247,3 +247,105 @@ class TransformationModel(TaxonomyBase):
     @cached_property
     def description_html(self) -> str:
         return render_markdown(self.description)
+
+
+class ServiceFunction(TaxonomyBase):
+    """A service function and the level it is best delivered at (002 §8.1, Table 1).
+
+    Table 1 of the Wales report sorts functions into local, regional or sub-regional, and
+    national delivery; the LGA's four tests (performance, economies of scale, equity, risk)
+    say why. Projects and case studies link to the functions they deliver, so the site can
+    show where each function is delivered today against where the evidence says it should be.
+    """
+
+    class Reading(models.TextChoices):
+        LOWER = "lower", "Points to local delivery"
+        HIGHER = "higher", "Points to regional or national delivery"
+        MIXED = "mixed", "Mixed or depends on the place"
+        UNKNOWN = "", "Not assessed"
+
+    recommended_level = models.ForeignKey(
+        DeliveryLevel,
+        on_delete=models.PROTECT,
+        related_name="service_functions",
+        help_text="The level Table 1 (or later evidence) recommends for this function.",
+    )
+    service_area = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The large service area it belongs to, e.g. 'Social services'.",
+    )
+    description = models.TextField(blank=True, help_text="What the function covers, in Markdown.")
+    performance = models.CharField(
+        max_length=10,
+        choices=Reading.choices,
+        blank=True,
+        help_text="Would integrated commissioning and decisions at a lower level improve "
+        "performance?",
+    )
+    economies_of_scale = models.CharField(
+        max_length=10,
+        choices=Reading.choices,
+        blank=True,
+        help_text="Are there economies of scale that only regional or national delivery gets?",
+    )
+    equity = models.CharField(
+        max_length=10,
+        choices=Reading.choices,
+        blank=True,
+        help_text="Does the public expect the same service everywhere?",
+    )
+    risk = models.CharField(
+        max_length=10,
+        choices=Reading.choices,
+        blank=True,
+        help_text="Can the financial and political risks be managed below national level?",
+    )
+    criteria_note = models.TextField(
+        blank=True, help_text="Why the criteria read this way for this function, in Markdown."
+    )
+    source = models.CharField(
+        max_length=300, blank=True, help_text="Where the recommendation comes from."
+    )
+
+    CRITERIA = ("performance", "economies_of_scale", "equity", "risk")
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("recommended_level"),
+        FieldPanel("service_area"),
+        FieldPanel("description"),
+        HelpPanel(
+            content="The four criteria (LGA, Place-based budgets, 2010, quoted in 002 §8.1): "
+            "say for each whether it points to local delivery or to regional or national "
+            "delivery."
+        ),
+        FieldPanel("performance"),
+        FieldPanel("economies_of_scale"),
+        FieldPanel("equity"),
+        FieldPanel("risk"),
+        FieldPanel("criteria_note"),
+        FieldPanel("source"),
+    ]
+    search_fields = TaxonomyBase.search_fields + [index.SearchField("description")]
+
+    class Meta(TaxonomyBase.Meta):
+        verbose_name = "service function"
+
+    @cached_property
+    def description_html(self) -> str:
+        return render_markdown(self.description)
+
+    @cached_property
+    def criteria_note_html(self) -> str:
+        return render_markdown(self.criteria_note)
+
+    def criteria(self) -> list[tuple[str, str, str]]:
+        """(criterion name, reading value, reading label) for the four criteria, in order."""
+        out = []
+        for name in self.CRITERIA:
+            field = self._meta.get_field(name)
+            value = getattr(self, name)
+            out.append((str(field.verbose_name).capitalize(), value, self.Reading(value).label))
+        return out

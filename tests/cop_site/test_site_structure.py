@@ -87,6 +87,7 @@ def test_lead_submits_a_case_study_and_a_curator_approves_it(client, lead, curat
             "source": "",
             "further_reading": streamfield([]),
             "savings_records": inline_formset([]),
+            "reuses": inline_formset([]),
             "year_start": "",
             "year_end": "",
             "tags": "",

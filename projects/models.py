@@ -123,10 +123,10 @@ class SavingsRecord(Orderable):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="duplicates",
-        verbose_name="already counted as",
-        help_text="If this is the same saving as one already recorded on another page (say a "
-        "case study reporting a project's saving), choose that record. It is then shown here "
-        "but counted only once, there.",
+        verbose_name="already counted in",
+        help_text="If this figure is already included in another record (the same saving "
+        "reported on another page, or a part of a total recorded here), choose that record. "
+        "It is then listed but not added up again.",
     )
     source = models.CharField(
         max_length=500,
@@ -381,6 +381,9 @@ class HighImpactProjectPage(KnowledgePage):
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
+        if "theme" not in self.__dict__:  # the facts panel has fetched the themes already
+            themes = context["facts"]["themes"]
+            self.theme = themes[0] if themes else None
         context["learning_histories"] = (
             LearningHistoryPage.objects.visible_to(request.user).child_of(self).order_by("title")
         )

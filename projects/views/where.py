@@ -1,0 +1,69 @@
+"""The "Who is doing what, where" page: the theme x place matrix and the map of regions.
+
+Both come from `projects.where`, so the numbers on the page, on the map and in the JSON export
+are the same numbers, and each links to the search that finds exactly those pieces of work.
+Everything is a plain GET form and server-rendered HTML and SVG: nothing needs JavaScript.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from projects.where import PLURAL_LABELS, WORK_KINDS, region_map, theme_region_matrix
+
+
+def who_is_doing_what(request: HttpRequest) -> HttpResponse:
+    """Theme x region counts of the work the person may see, with a map of the regions."""
+    chosen = request.GET.get("type", "")
+    types = [chosen] if chosen in WORK_KINDS else None
+    matrix = theme_region_matrix(request.user, types)
+    theme = request.GET.get("theme", "")
+    theme = theme if any(row["slug"] == theme for row in matrix["rows"]) else ""
+    regions_map = region_map(matrix, theme or None)
+    counts = {cell["column"]: cell for cell in _counts_for(matrix, theme)}
+    # The table beside the map: every nation and region of the matrix, with the map's numbers.
+    map_rows = [
+        {
+            "nation": nation,
+            "total": counts[nation["slug"]],
+            "regions": [
+                {"name": column["name"], **counts[column["slug"]]}
+                for column in matrix["columns"]
+                if column["nation"] == nation["slug"] and column["kind"] == "region"
+            ],
+        }
+        for nation in matrix["nations"]
+    ]
+    columns = matrix["columns"]
+    rows = [
+        {
+            **row,
+            "cells": [
+                {**cell, "name": col["name"], "kind": col["kind"]}
+                for cell, col in zip(row["cells"], columns, strict=True)
+            ],
+        }
+        for row in matrix["rows"]
+    ]
+    context = {
+        "matrix": matrix,
+        "rows": rows,
+        "type": chosen if types else "",
+        "type_options": [("", "All work")]
+        + [(kind, PLURAL_LABELS[kind].capitalize()) for kind in WORK_KINDS],
+        "theme": theme,
+        "theme_options": [(row["slug"], row["name"]) for row in matrix["rows"]],
+        "map": regions_map,
+        "map_rows": map_rows,
+        "breadcrumbs": [("Home", "/")],
+    }
+    return render(request, "projects/who_is_doing_what.html", context)
+
+
+def _counts_for(matrix: dict, theme: str) -> list[dict]:
+    """The count and link per column for one theme's row, or the column totals for all."""
+    for row in matrix["rows"]:
+        if row["slug"] == theme:
+            return row["cells"]
+    return [{"column": c["slug"], "count": c["total"], "url": c["url"]} for c in matrix["columns"]]

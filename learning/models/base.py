@@ -25,7 +25,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from learning.markdown import markdown_to_text
-from learning.serializers import TaxonomyRefSerializer
+from learning.serializers import TaxonomyRefSerializer, VisibleReuseLinksField
 
 
 class VisiblePageQuerySet(PageQuerySet):
@@ -300,7 +300,7 @@ class KnowledgePage(BasePage):
         APIField("year_end"),
         APIField("tags"),
         APIField("service_functions", serializer=TaxonomyRefSerializer(many=True)),
-        APIField("reuses"),
+        APIField("reuses", serializer=VisibleReuseLinksField()),
     ]
 
     class Meta:
@@ -321,6 +321,9 @@ class KnowledgePage(BasePage):
             "regions": list(self.regions.all()),
             "organisations": list(self.organisations.all()),
             "tags": list(self.tags.all()),
+            "service_functions": list(
+                self.service_functions.select_related("recommended_level").order_by("name")
+            ),
         }
         return context
 

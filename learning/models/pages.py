@@ -238,6 +238,24 @@ class RegionPage(CuratedPage):
             RegionPage.objects.visible_to(request.user).child_of(self).select_related("region")
         )
         context["areas"] = Region.objects.filter(parent_id=self.region_id, kind="area")
+        # Communities and their upcoming events anywhere in the place (its regions and areas
+        # too), each under its own app's rule: communities are listed as the communities index
+        # lists them (private ones by name), events only where the community may be read.
+        community_model = apps.get_model("communities", "CommunityPage")
+        event_model = apps.get_model("communities", "Event")
+        place_ids = sorted(Region.descendant_ids_of([self.region_id]))
+        in_place = community_model.regions.through.objects.filter(region_id__in=place_ids)
+        context["place_communities"] = list(
+            community_model.objects.visible_to(request.user)
+            .filter(pk__in=in_place.values("communitypage_id"))
+            .order_by("title")
+        )
+        context["place_events"] = list(
+            event_model.objects.visible_to(request.user)
+            .upcoming()
+            .filter(cancelled=False, community__in=in_place.values("communitypage_id"))
+            .select_related("community")[:3]
+        )
         return context
 
 
@@ -329,6 +347,14 @@ class CaseStudyPage(KnowledgePage):
     def get_meta_description(self) -> str:
         return self.search_description or self.summary or markdown_to_text(self.what_they_did)[:300]
 
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        """Add the visible work that reused or adapted this case study."""
+        from projects.reuse import reused_by  # projects builds on learning, not the reverse
+
+        context = super().get_context(request, *args, **kwargs)
+        context["reused_by"] = reused_by(self, request.user)
+        return context
+
 
 # --- Methods ----------------------------------------------------------------------------------
 
@@ -398,16 +424,11 @@ class MethodPage(KnowledgePage):
         verbose_name = "method"
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        """Add where the method was used, reused or adapted: one line per visible page."""
+        from projects.reuse import reused_by  # projects builds on learning, not the reverse
+
         context = super().get_context(request, *args, **kwargs)
-        context["used_by"] = (
-            KnowledgePage.objects.visible_to(request.user)
-            .filter(
-                pk__in=MethodPage.used_by.through.objects.filter(methodpage_id=self.pk).values(
-                    "knowledgepage_id"
-                )
-            )
-            .order_by("title")
-        )
+        context["reused_by"] = reused_by(self, request.user)
         return context
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sitemaps import Sitemap
+from django.urls import NoReverseMatch, reverse
 from wagtail.models import Page
 
 from learning.models.base import VisiblePageQuerySet
@@ -49,4 +50,59 @@ class ThreadSitemap(Sitemap):
         return thread.last_activity
 
 
-SITEMAPS = {"pages": PageSitemap, "threads": ThreadSitemap}
+class StaticViewSitemap(Sitemap):
+    """The programme-wide views that are not Wagtail pages but are worth finding.
+
+    Names that do not resolve (a view not built yet, or taken out) are left out rather than
+    breaking the sitemap. Every view listed shows public content to an anonymous visitor.
+    """
+
+    VIEW_NAMES = (
+        "open_data",
+        "savings_dashboard",
+        "who_is_doing_what",
+        "delivery_levels",
+        "barriers_enablers",
+        "reuse",
+        "organisation_list",
+        "tag_list",
+    )
+
+    def items(self) -> list[str]:
+        return [name for name in self.VIEW_NAMES if self._url(name)]
+
+    @staticmethod
+    def _url(name: str) -> str | None:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            return None
+
+    def location(self, name: str) -> str:
+        return reverse(name)
+
+
+class ServiceFunctionSitemap(Sitemap):
+    """A page per service function ("What is delivered at which level"), once that view exists."""
+
+    limit = 5000
+
+    def items(self):
+        from learning.models import ServiceFunction
+
+        try:
+            reverse("service_function", args=["x"])
+        except NoReverseMatch:
+            return ServiceFunction.objects.none()
+        return ServiceFunction.objects.order_by("slug").only("slug")
+
+    def location(self, function: Any) -> str:
+        return reverse("service_function", args=[function.slug])
+
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "threads": ThreadSitemap,
+    "views": StaticViewSitemap,
+    "service-functions": ServiceFunctionSitemap,
+}

@@ -191,6 +191,13 @@ def validate(data: dict[str, list]) -> None:
                 problems.append(f"{w}: over_years needs years")
             if not record.get("source"):
                 problems.append(f"{w}: every figure needs a source")
+            counted_in = record.get("counted_in")
+            if counted_in is not None and (
+                not isinstance(counted_in, int)
+                or not 1 <= counted_in <= len(records)
+                or counted_in == n
+            ):
+                problems.append(f"{w}: counted_in must be the number of another record here")
 
     for method in data["methods"]:
         where = f"method {method['slug']}"
@@ -502,6 +509,26 @@ class DemoLoader:
             )
         return ReuseLink, rows
 
+    def _link_counted_in(self, page: Page, records: list[dict] | None) -> None:
+        """Mark records that are part of another on the page (`counted_in: n`), as a revision.
+
+        Done after the page is saved because a record can only point at a saved record; saved
+        as a new published revision (only when something changes) so that an editor opening
+        the page later sees the link and cannot drop it by accident.
+        """
+        children = list(page.savings_records.all())
+        wanted = [
+            children[r["counted_in"] - 1].pk if r.get("counted_in") else None for r in records or []
+        ]
+        if [c.duplicate_of_id for c in children] == wanted:
+            return
+        page = page.specific_class.objects.get(pk=page.pk)
+        children = list(page.savings_records.all())
+        for child, target in zip(children, wanted, strict=True):
+            child.duplicate_of_id = target
+        page.savings_records = children
+        page.save_revision().publish()
+
     @staticmethod
     def _links(items: list[dict] | None) -> list[dict]:
         return [
@@ -565,7 +592,7 @@ class DemoLoader:
         for item in self.data["case_studies"]:
             place = self._one(Region, item.get("place"))
             regions = item.get("regions") or ([item["place"]] if item.get("place") else [])
-            self.upsert_page(
+            page = self.upsert_page(
                 parent,
                 PageSpec(
                     CaseStudyPage,
@@ -602,11 +629,12 @@ class DemoLoader:
                     },
                 ),
             )
+            self._link_counted_in(page, item.get("savings"))
 
     def load_projects(self, parent: Page) -> None:
         for item in self.data["projects"]:
             start, end = item.get("start_date"), item.get("end_date")
-            self.upsert_page(
+            page = self.upsert_page(
                 parent,
                 PageSpec(
                     HighImpactProjectPage,
@@ -670,6 +698,7 @@ class DemoLoader:
                     },
                 ),
             )
+            self._link_counted_in(page, item.get("savings"))
 
     @staticmethod
     def learning_history_body(item: dict) -> list[dict]:

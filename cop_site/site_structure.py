@@ -194,7 +194,15 @@ def _ensure_groups(home: HomePage, sections: dict[str, Page]) -> tuple[Group, Gr
     )
     for slug in MODERATED_SECTIONS:
         # add + change but no publish: their changes go to a curator through the workflow.
-        _grant_pages(leads, sections[slug], "add", "change")
+        kinds = ("add",) if slug == "projects" else ("add", "change")
+        _grant_pages(leads, sections[slug], *kinds)
+    # Projects are the exception: a lead changes their own project only, through the
+    # project's own lead group (projects.leads); here they may only draft new projects
+    # (Wagtail lets the author of a draft keep editing it). Sites set up before this rule
+    # lose the section-wide grant.
+    GroupPagePermission.objects.filter(
+        group=leads, page=sections["projects"], permission__codename="change_page"
+    ).delete()
     _grant_collection(
         leads, "wagtailimages.add_image", "wagtailimages.choose_image",
         "wagtaildocs.add_document", "wagtaildocs.choose_document",

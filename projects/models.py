@@ -509,3 +509,20 @@ class BarrierGroupMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_id}: {self.entry_id}"
+
+
+class ProjectLeadGroup(models.Model):
+    """The group whose members lead one project: Wagtail page permissions (change and add) on
+    that project's page alone, so a lead keeps their own numbers current and nobody else's.
+
+    A model rather than a naming scheme, so renaming the project or the group cannot break the
+    link. `projects.leads` manages it.
+    """
+
+    project = models.OneToOneField(
+        HighImpactProjectPage, on_delete=models.CASCADE, related_name="lead_group_link"
+    )
+    group = models.OneToOneField("auth.Group", on_delete=models.CASCADE, related_name="lead_of")
+
+    def __str__(self) -> str:
+        return self.group.name

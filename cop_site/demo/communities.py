@@ -38,14 +38,13 @@ from communities.models import (
     Thread,
 )
 from cop_site.demo.loader import DATA_DIR, DemoDataError, LoadReport
-from cop_site.site_structure import ensure_site_structure
+from cop_site.site_structure import CURATORS, PROJECT_LEADS, ensure_site_structure
 from learning.models import Organisation, Region, Theme
 from projects.models import HighImpactProjectPage
 
 COMMUNITIES_FILE = DATA_DIR / "communities.yaml"
 DEFAULT_DEMO_PASSWORD = "exchange-demo"  # noqa: S105  development-only accounts
 DEMO_EMAIL_DOMAIN = "example.org"
-CURATORS = "Curators"
 # Posts are recognised by their opening words, so a later edit to the wording updates the post.
 BODY_KEY_LENGTH = 60
 
@@ -107,6 +106,9 @@ def validate_communities(data: dict[str, list]) -> None:
         check(where, "region", account.get("region"), regions)
         check(where, "theme", account.get("themes", []), themes)
         check(where, "project", account.get("projects", []), projects)
+        check(where, "led project", account.get("leads", []), projects)
+        if account.get("leads") and PROJECT_LEADS not in account.get("groups", []):
+            problems.append(f"{where}: leads a project, so must be in the '{PROJECT_LEADS}' group")
         check(where, "group", account.get("groups", []), groups)
         for membership in account.get("memberships", []):
             check(where, "community", membership["community"], set(communities))
@@ -242,6 +244,7 @@ class CommunityLoader:
                     user.save()
             changed |= self._ensure_email(user, email)
             changed |= self._ensure_groups(user, account.get("groups", []))
+            changed |= self._ensure_leads(user, account.get("leads", []))
             changed |= self._ensure_profile(user, account)
             if outcome == "unchanged" and changed:
                 outcome = "updated"
@@ -272,6 +275,16 @@ class CommunityLoader:
             return False
         user.groups.add(*missing)
         return True
+
+    @staticmethod
+    def _ensure_leads(user: Any, slugs: list[str]) -> bool:
+        """The projects this account leads (may edit): projects.leads grants the permission."""
+        from projects.leads import make_lead
+
+        changed = False
+        for project in HighImpactProjectPage.objects.filter(slug__in=slugs):
+            changed |= make_lead(user, project)
+        return changed
 
     @staticmethod
     def _ensure_profile(user: Any, account: dict) -> bool:

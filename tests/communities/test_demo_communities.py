@@ -194,3 +194,15 @@ def test_existing_password_is_kept_unless_demo_password_is_set(demo_people, monk
     quiet_load()
     lead.refresh_from_db()
     assert lead.check_password("a-shared-demo-password")
+
+
+def test_the_demo_lead_may_edit_the_complex_families_project_only(demo_people):
+    from projects.leads import leads_of
+    from projects.models import HighImpactProjectPage
+
+    lead = demo_people["demo-lead"]
+    own = HighImpactProjectPage.objects.get(slug="complex-families-high-impact-project")
+    assert [u.username for u in leads_of(own)] == ["demo-lead"]
+    assert own.permissions_for_user(lead).can_edit()
+    for other in HighImpactProjectPage.objects.exclude(pk=own.pk):
+        assert not other.permissions_for_user(lead).can_edit(), other.title

@@ -13,8 +13,14 @@ NAV_ITEMS = [
     ("People", "/members/"),
     ("Themes", "/themes/"),
     ("Regions", "/regions/"),
+    ("Evidence", "/evidence/"),
     ("Search", "/search/"),
 ]
+# The programme-wide views the Evidence hub leads to: the hub is "current" inside them too.
+EVIDENCE_PATHS = (
+    "/evidence/", "/savings/", "/who-is-doing-what/", "/delivery-levels/",
+    "/barriers-and-enablers/", "/reuse/", "/data/",
+)  # fmt: skip
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -26,7 +32,11 @@ def navigation(request: HttpRequest) -> dict:
     path = request.path
     return {
         "nav_items": [
-            {"label": label, "url": url, "current": path.startswith(url)}
+            {
+                "label": label,
+                "url": url,
+                "current": path.startswith(EVIDENCE_PATHS if url == "/evidence/" else url),
+            }
             for label, url in NAV_ITEMS
         ]
     }

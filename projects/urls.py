@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns: list = [
+    path("evidence/", include("projects.urls_evidence")),
     path("savings/", include("projects.urls_savings")),
     path("who-is-doing-what/", include("projects.urls_where")),
     path("delivery-levels/", include("projects.urls_levels")),

@@ -11,6 +11,7 @@ from wagtail.admin.panels import (
     FieldPanel,
     HelpPanel,
     InlinePanel,
+    MultiFieldPanel,
     ObjectList,
     PageChooserPanel,
     TabbedInterface,
@@ -23,7 +24,7 @@ from wagtail.search import index
 from learning.blocks import LearningHistoryStreamBlock, LinkBlock
 from learning.listing import build_listing
 from learning.markdown import markdown_to_text
-from learning.models.base import BasePage, KnowledgePage
+from learning.models.base import BasePage, KnowledgePage, SocialFields
 from learning.models.taxonomy import Region
 from learning.serializers import PageRefSerializer, TaxonomyRefSerializer
 
@@ -33,12 +34,21 @@ MARKDOWN_HELP = (
 )
 
 
+# Knowledge pages edit their summary on their first tab. A field shown on two tabs is posted
+# twice and the later copy (Promote's, usually empty) wins, so Promote keeps only the image.
+KNOWLEDGE_PROMOTE_PANELS = (
+    Page.promote_panels
+    + [MultiFieldPanel([FieldPanel("listing_image")], heading="How it is listed")]
+    + SocialFields.social_panels
+)
+
+
 def tabs(*panels: tuple[str, list]) -> TabbedInterface:
     """Build an editor's tabbed interface from (heading, panels) pairs, plus Promote/Settings."""
     return TabbedInterface(
         [ObjectList(children, heading=heading) for heading, children in panels]
         + [
-            ObjectList(BasePage.promote_panels, heading="Promote"),
+            ObjectList(KNOWLEDGE_PROMOTE_PANELS, heading="Promote"),
             ObjectList(Page.settings_panels, heading="Settings"),
         ]
     )

@@ -231,3 +231,15 @@ def test_the_command_explains_bad_names(projects, args, message):
     UserFactory(username="alex")
     with pytest.raises(CommandError, match=message):
         call_command("project_leads", *args)
+
+
+def test_the_summary_is_one_field_and_an_edit_to_it_is_kept(client, lead, projects):
+    """The summary used to be on two tabs; the second, empty copy was posted last and won."""
+    own, _other = projects
+    client.force_login(lead)
+    data = edit_form_data(client, own)
+    assert len(data["summary"]) == 1
+    data["summary"] = ["A summary the lead typed."]
+    assert post_edit(client, own, data).status_code == 302
+    own.refresh_from_db()
+    assert own.get_latest_revision_as_object().summary == "A summary the lead typed."

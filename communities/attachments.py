@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext
 
 from communities.models import Attachment, Post
 from communities.models.attachments import private_storage
@@ -101,7 +102,7 @@ def safe_name(original: str) -> str:
 def _megabytes(size: int) -> str:
     """A limit in MB as people read it: "10 MB", "2.5 MB" (tiny test limits in bytes)."""
     if size < MB // 10:
-        return f"{size} bytes"
+        return gettext("%(count)s bytes") % {"count": size}
     return f"{size / MB:.1f}".removesuffix(".0") + " MB"
 
 
@@ -168,6 +169,7 @@ def _is_odf(upload: UploadedFile, expected: str) -> bool:
 def _text_problem(upload: UploadedFile) -> str | None:
     """Why this is not plain UTF-8 text, or None if it is.
 
+    The reason is a whole sentence (for translators), with "%(name)s" for the file's name.
     Read in chunks through an incremental decoder, so a large file is never held whole; the end
     of each chunk is kept so a marker split across two chunks is still found.
     """
@@ -180,18 +182,22 @@ def _text_problem(upload: UploadedFile) -> str | None:
             chunk = upload.read(TEXT_CHUNK)
             final = not chunk
             if b"\x00" in chunk:
-                return "contains binary data (NUL bytes)"
+                return gettext(
+                    "“%(name)s” contains binary data (NUL bytes), so it cannot be attached."
+                )
             try:
                 text = decoder.decode(chunk, final=final)
             except UnicodeDecodeError:
-                return "is not UTF-8 text"
+                return gettext("“%(name)s” is not UTF-8 text, so it cannot be attached.")
             if not seen_text and text.strip():
                 seen_text = True
                 if text.lstrip().startswith("<"):
-                    return "looks like HTML, not plain text"
+                    return gettext(
+                        "“%(name)s” looks like HTML, not plain text, so it cannot be attached."
+                    )
             window = (tail + text).lower()
             if any(marker in window for marker in HTML_MARKERS):
-                return "contains HTML or script"
+                return gettext("“%(name)s” contains HTML or script, so it cannot be attached.")
             tail = window[-HTML_MARKER_LEN:]
             if final:
                 return None
@@ -200,19 +206,25 @@ def _text_problem(upload: UploadedFile) -> str | None:
 
 
 def _content_problem(upload: UploadedFile, extension: str, expected: str) -> str | None:
-    """Why the bytes are not what the extension says, or None if they are."""
+    """Why the bytes are not what the extension says, or None if they are.
+
+    A whole sentence, with "%(name)s" and "%(extension)s" for the file's name and extension.
+    """
+    not_a_document = gettext(
+        "“%(name)s” is not a real .%(extension)s document, so it cannot be attached."
+    )
     if extension in OOXML_FOLDERS:
         if not _is_ooxml(upload, OOXML_FOLDERS[extension]):
-            return f"is not a real .{extension} document"
+            return not_a_document
         return None
     if extension in ODF_EXTENSIONS:
         if not _is_odf(upload, expected):
-            return f"is not a real .{extension} document"
+            return not_a_document
         return None
     if extension in TEXT_EXTENSIONS:
         return _text_problem(upload)
     if not _magic_matches(upload, expected):
-        return f"is not really a .{extension} file"
+        return gettext("“%(name)s” is not really a .%(extension)s file, so it cannot be attached.")
     return None
 
 
@@ -231,10 +243,10 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     params = {"name": name}
 
     if size <= 0:
-        raise ValidationError("“%(name)s” is empty.", code="empty", params=params)
+        raise ValidationError(gettext("“%(name)s” is empty."), code="empty", params=params)
     if size > max_bytes:
         raise ValidationError(
-            "“%(name)s” is too large: files can be at most %(limit)s.",
+            gettext("“%(name)s” is too large: files can be at most %(limit)s."),
             code="too_large",
             params={**params, "limit": _megabytes(max_bytes)},
         )
@@ -242,16 +254,14 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     expected = allowed.get(extension)
     if expected is None:
         raise ValidationError(
-            "“%(name)s” is not a type of file you can attach. Allowed: %(allowed)s.",
+            gettext("“%(name)s” is not a type of file you can attach. Allowed: %(allowed)s."),
             code="type_not_allowed",
             params={**params, "allowed": ", ".join(f".{ext}" for ext in sorted(allowed))},
         )
     problem = _content_problem(upload, extension, expected)
     if problem is not None:
         raise ValidationError(
-            "“%(name)s” %(problem)s, so it cannot be attached.",
-            code="type_mismatch",
-            params={**params, "problem": problem},
+            problem, code="type_mismatch", params={**params, "extension": extension}
         )
     return CheckedUpload(upload=upload, name=name, content_type=expected, size=size)
 
@@ -267,7 +277,7 @@ def check_uploads(uploads: list[UploadedFile], existing: int = 0) -> list[Checke
     if existing + len(uploads) > limit:
         errors.append(
             ValidationError(
-                "A post can have at most %(limit)d attachments; you chose %(count)d.",
+                gettext("A post can have at most %(limit)d attachments; you chose %(count)d."),
                 code="too_many",
                 params={"limit": limit, "count": existing + len(uploads)},
             )

@@ -32,12 +32,14 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_tasks import task
 
 from communities.models import DigestDelivery, Notification, NotificationPreference
 from communities.notifications import visible_notifications
+from cop_site.i18n import in_language_of
 
 Delivery = NotificationPreference.Delivery
 PERIODS = (Delivery.DAILY, Delivery.WEEKLY)
@@ -182,14 +184,17 @@ def send_notification_email(notification_id: int) -> bool:
     )
     if not claimed:
         return False
-    context = {"item": note, "link": absolute(note.url or "/notifications/")}
-    subject = render_to_string("communities/notifications/item_text.html", {"item": note})
-    message = _message(user, " ".join(subject.split())[:150], "notification", context, note.kind)
-    try:
-        message.send()
-    except Exception:
-        Notification.objects.filter(pk=note.pk).update(emailed_at=None, digest_key=None)
-        raise
+    with in_language_of(user):  # the member's chosen language, links included
+        context = {"item": note, "link": absolute(note.url or "/notifications/")}
+        subject = render_to_string("communities/notifications/item_text.html", {"item": note})
+        message = _message(
+            user, " ".join(subject.split())[:150], "notification", context, note.kind
+        )
+        try:
+            message.send()
+        except Exception:
+            Notification.objects.filter(pk=note.pk).update(emailed_at=None, digest_key=None)
+            raise
     return True
 
 
@@ -268,15 +273,26 @@ def send_digest(user: Any, period: str, key: str, kinds: list[str], now: datetim
     if claimed is None:
         return False
     delivery, notes = claimed
-    count = len(notes)
-    word = "notification" if count == 1 else "notifications"
-    context = {"period": period, "items": _items(notes), "count": count}
-    subject = f"Your {period} summary: {count} new {word}"
-    try:
-        _message(user, subject, "digest", context, ALL_KINDS).send()
-    except BaseException:
-        _release(delivery, notes)
-        raise
+    with in_language_of(user):  # the member's chosen language, links included
+        count = len(notes)
+        context = {"period": period, "items": _items(notes), "count": count}
+        if period == Delivery.WEEKLY:
+            subject = ngettext(
+                "Your weekly summary: %(count)d new notification",
+                "Your weekly summary: %(count)d new notifications",
+                count,
+            ) % {"count": count}
+        else:
+            subject = ngettext(
+                "Your daily summary: %(count)d new notification",
+                "Your daily summary: %(count)d new notifications",
+                count,
+            ) % {"count": count}
+        try:
+            _message(user, subject, "digest", context, ALL_KINDS).send()
+        except BaseException:
+            _release(delivery, notes)
+            raise
     DigestDelivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now())
     return True
 
@@ -327,13 +343,16 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         unsubscribe(user, kind)
         done = True
-    label = "any notifications" if kind == ALL_KINDS else str(Notification.Kind(kind).label).lower()
+    if kind == ALL_KINDS:
+        label = gettext("any notifications")
+    else:
+        label = str(Notification.Kind(kind).label).lower()
     context = {
         "kind": kind,
         "label": label,
         "done": done,
         "settings_url": settings_url(),
-        "breadcrumbs": [("Home", "/")],
+        "breadcrumbs": [(gettext("Home"), "/")],
     }
     response = render(request, "communities/notifications/unsubscribe.html", context)
     patch_cache_control(response, private=True, no_store=True)

@@ -17,9 +17,11 @@ from django.core.mail import EmailMessage
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from communities import permissions
 from communities.models import CommunityPage, ContactMessage, Membership, Profile
+from cop_site.i18n import in_language_of
 
 # Messages one member may send through the site: per hour and per day (new accounts: fewer).
 CONTACT_LIMITS = {"per_hour": 5, "per_day": 20, "new_per_day": 3}
@@ -71,12 +73,12 @@ def filter_people(user: Any, filters: DirectoryFilters) -> QuerySet:
         people = people.filter(organisation__slug=filters.org)
     if filters.org_type:
         if filters.org_type not in Organisation.Kind.values:
-            filters.errors.append("Choose an organisation type from the list.")
+            filters.errors.append(gettext("Choose an organisation type from the list."))
         people = people.filter(organisation__kind=filters.org_type)
     if filters.region:
         region = Region.objects.filter(slug=filters.region).first()
         if region is None:
-            filters.errors.append("That place is not in the list.")
+            filters.errors.append(gettext("That place is not in the list."))
             return people.none()
         people = people.filter(region_id__in=Region.descendant_ids_of([region.pk]))
     if filters.theme:
@@ -151,7 +153,7 @@ def send_contact_message(sender: Any, profile: Profile, subject: str, body: str)
     address (the form says so), so they can answer or ignore it. Limited per hour and per day.
     """
     if not can_contact(sender, profile):
-        raise PermissionDenied("This member does not accept messages through the site.")
+        raise PermissionDenied(gettext("This member does not accept messages through the site."))
     now = timezone.now()
     sent = ContactMessage.objects.filter(sender=sender)
     this_hour = sent.filter(created__gte=now - timedelta(hours=1)).count()
@@ -162,31 +164,42 @@ def send_contact_message(sender: Any, profile: Profile, subject: str, body: str)
         limit_today = CONTACT_LIMITS["per_day"]
     if this_hour >= CONTACT_LIMITS["per_hour"]:
         raise PermissionDenied(
-            f"You can send {CONTACT_LIMITS['per_hour']} messages an hour. Please try again later."
+            gettext("You can send %(limit)s messages an hour. Please try again later.")
+            % {"limit": CONTACT_LIMITS["per_hour"]}
         )
     if today >= limit_today:
-        raise PermissionDenied(
-            f"You can send {limit_today} messages a day"
-            f"{' while your account is new' if limit_today < CONTACT_LIMITS['per_day'] else ''}. "
-            "Please try again tomorrow."
-        )
+        if limit_today < CONTACT_LIMITS["per_day"]:
+            message = gettext(
+                "You can send %(limit)s messages a day while your account is new. "
+                "Please try again tomorrow."
+            )
+        else:
+            message = gettext("You can send %(limit)s messages a day. Please try again tomorrow.")
+        raise PermissionDenied(message % {"limit": limit_today})
     from communities.models import display_name
 
     sender_name = display_name(sender)
-    profile_url = settings.WAGTAILADMIN_BASE_URL + reverse(
-        "communities:member", kwargs={"username": sender.username}
-    )
-    settings_url = settings.WAGTAILADMIN_BASE_URL + reverse("communities:edit_profile")
-    text = (
-        f"{sender_name} sent you a message through the Public Service Learning Exchange.\n"
-        f"Their profile: {profile_url}\n\n{body}\n\n"
-        f"Reply to this email to answer {sender_name} directly.\n"
-        f"To stop receiving messages like this, change your profile: {settings_url}\n"
-    )
-    EmailMessage(
-        subject=f"{subject} (from {sender_name})",
-        body=text,
-        to=[profile.user.email],
-        reply_to=[sender.email] if sender.email else None,
-    ).send()
+    with in_language_of(profile.user):  # the recipient's chosen language
+        profile_url = settings.WAGTAILADMIN_BASE_URL + reverse(
+            "communities:member", kwargs={"username": sender.username}
+        )
+        settings_url = settings.WAGTAILADMIN_BASE_URL + reverse("communities:edit_profile")
+        names = {"name": sender_name, "profile_url": profile_url, "settings_url": settings_url}
+        sent_by = (
+            gettext("%(name)s sent you a message through the Public Service Learning Exchange.")
+            % names
+        )
+        their_profile = gettext("Their profile: %(profile_url)s") % names
+        reply = gettext("Reply to this email to answer %(name)s directly.") % names
+        stop = gettext(
+            "To stop receiving messages like this, change your profile: %(settings_url)s"
+        )
+        text = f"{sent_by}\n{their_profile}\n\n{body}\n\n{reply}\n{stop % names}\n"
+        EmailMessage(
+            subject=gettext("%(subject)s (from %(name)s)")
+            % {"subject": subject, "name": sender_name},
+            body=text,
+            to=[profile.user.email],
+            reply_to=[sender.email] if sender.email else None,
+        ).send()
     ContactMessage.objects.create(sender=sender, recipient=profile.user, subject=subject[:150])

@@ -33,9 +33,12 @@ from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext
 
 from communities import permissions
 from communities.models import RSVP, CommunityPage, Event, EventMessage
+from cop_site.i18n import in_language_of
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 FEED_SALT = "communities.events.feed"
@@ -152,8 +155,8 @@ def create_event(user: Any, community: CommunityPage | None, **fields: Any) -> E
         raise Http404("No such community")
     if not can_create(user, community):
         if community is None:
-            raise PermissionDenied("Only curators can create programme-wide events.")
-        raise PermissionDenied("Only this community's facilitators can create its events.")
+            raise PermissionDenied(gettext("Only curators can create programme-wide events."))
+        raise PermissionDenied(gettext("Only this community's facilitators can create its events."))
     event = Event(community=community, organiser=user, **fields)
     event.full_clean()
     event.save()
@@ -185,18 +188,18 @@ def rsvp(event: Event, user: Any, answer: str) -> tuple[RSVP, bool]:
     person on the waiting list keeps their place in it).
     """
     if user is None or not user.is_authenticated:
-        raise PermissionDenied("Sign in to say whether you are going.")
+        raise PermissionDenied(gettext("Sign in to say whether you are going."))
     if answer not in RSVP.Answer.values:
-        raise ValidationError("Choose going, maybe or not going.", code="invalid")
+        raise ValidationError(gettext("Choose going, maybe or not going."), code="invalid")
     with transaction.atomic():
         # Lock the event row: every RSVP to this event waits here for the one before it.
         locked = Event.objects.visible_to(user).select_for_update().filter(pk=event.pk).first()
         if locked is None:
             raise Http404("No such event")
         if locked.cancelled:
-            raise PermissionDenied("This event has been cancelled.")
+            raise PermissionDenied(gettext("This event has been cancelled."))
         if locked.is_past:
-            raise PermissionDenied("This event has finished.")
+            raise PermissionDenied(gettext("This event has finished."))
         current = RSVP.objects.filter(event=locked, user=user).first()
         if current is not None and current.answer == answer:
             return current, current.waitlisted
@@ -238,41 +241,47 @@ def send_message(event: Event, sender: Any, subject: str, body: str) -> EventMes
     if not Event.objects.visible_to(sender).filter(pk=event.pk).exists():
         raise Http404("No such event")
     if not can_manage(sender, event):
-        raise PermissionDenied("Only the organiser and facilitators can message attendees.")
+        raise PermissionDenied(
+            gettext("Only the organiser and facilitators can message attendees.")
+        )
     subject = " ".join((subject or "").split())
     body = (body or "").replace("\r\n", "\n").strip()
     if not subject:
-        raise ValidationError({"subject": "Give your message a subject."})
+        raise ValidationError({"subject": gettext("Give your message a subject.")})
     if len(subject) > 200:
-        raise ValidationError({"subject": "Subjects can be at most 200 characters."})
+        raise ValidationError({"subject": gettext("Subjects can be at most 200 characters.")})
     if not body:
-        raise ValidationError({"body": "Write your message."})
+        raise ValidationError({"body": gettext("Write your message.")})
     if len(body) > 10_000:
-        raise ValidationError({"body": "Messages can be at most 10,000 characters."})
+        raise ValidationError({"body": gettext("Messages can be at most 10,000 characters.")})
     people = get_user_model().objects.filter(
         pk__in=attendees(event).values("user_id"), is_active=True
     )
-    addresses = sorted({person.email for person in people if person.email})
+    readers = {person.email: person for person in people if person.email}
     prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
     full_subject = f"{prefix}{event.title}: {subject}"
-    text = (
-        f"{body}\n\n--\nA message from the organisers of {event.title} "
-        f"({_when(event)}). You are getting it "
-        "because you said you are going or might go. To change your answer, open the event "
-        f"on the learning exchange: {event.get_absolute_url()}\n"
-    )
-    # One email each, so attendees never see each other's addresses.
-    send_mass_mail(
-        [(full_subject, text, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
-    )
+    emails = []
+    # One email each, so attendees never see each other's addresses, each in its reader's
+    # language (the footer, the date and the link).
+    for address in sorted(readers):
+        with in_language_of(readers[address]):
+            footer = gettext(
+                "A message from the organisers of %(title)s (%(when)s). You are getting it "
+                "because you said you are going or might go. To change your answer, open the "
+                "event on the learning exchange: %(url)s"
+            ) % {"title": event.title, "when": _when(event), "url": event.get_absolute_url()}
+        text = f"{body}\n\n--\n{footer}\n"
+        emails.append((full_subject, text, settings.DEFAULT_FROM_EMAIL, [address]))
+    send_mass_mail(emails)
     return EventMessage.objects.create(
-        event=event, sender=sender, subject=subject, body=body, recipients=len(addresses)
+        event=event, sender=sender, subject=subject, body=body, recipients=len(emails)
     )
 
 
 def _when(event: Event) -> str:
     start = event.start.astimezone(LONDON)
-    return f"{start.day} {start:%B %Y, %H:%M} UK time"
+    # Month names follow the active language (the recipient's, when emails are sent).
+    return gettext("%(when)s UK time") % {"when": format_date(start, "j F Y, H:i")}
 
 
 # --- iCalendar ------------------------------------------------------------------------------------
@@ -289,9 +298,9 @@ def _location(event: Event) -> str:
         if part and event.has_venue
     )
     if event.format == Event.Format.ONLINE:
-        return "Online"
+        return gettext("Online")
     if event.format == Event.Format.HYBRID:
-        return f"{place} and online" if place else "Online"
+        return gettext("%(place)s and online") % {"place": place} if place else gettext("Online")
     return place
 
 

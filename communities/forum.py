@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from communities import permissions
 from communities.models import (
@@ -74,7 +75,7 @@ def readable_post(user: Any, community: CommunityPage, post_id: int) -> Post:
 
 def _require_post_rights(user: Any, community: CommunityPage) -> None:
     if not permissions.can_post(user, community):
-        raise PermissionDenied("Only members of this community can post. Join it first.")
+        raise PermissionDenied(gettext("Only members of this community can post. Join it first."))
 
 
 def _is_new_account(user: Any) -> bool:
@@ -92,9 +93,16 @@ def check_rate(user: Any, what: str, body: str = "") -> None:
     links = len(_LINK.findall(body))
     if links > limits["links_per_post"]:
         raise RateLimited(
-            f"New accounts can include at most {limits['links_per_post']} links in a post "
-            f"(this one has {links}). Remove some links, or try again once your account is "
-            f"{settings.COMMUNITY_NEW_ACCOUNT_DAYS} days old."
+            gettext(
+                "New accounts can include at most %(limit)s links in a post (this one has "
+                "%(count)s). Remove some links, or try again once your account is %(days)s "
+                "days old."
+            )
+            % {
+                "limit": limits["links_per_post"],
+                "count": links,
+                "days": settings.COMMUNITY_NEW_ACCOUNT_DAYS,
+            }
         )
     hour_ago = timezone.now() - timedelta(hours=1)
     if what == "edit":
@@ -102,16 +110,19 @@ def check_rate(user: Any, what: str, body: str = "") -> None:
     if what == "thread":
         done = Thread.objects.filter(author=user, created__gte=hour_ago).count()
         limit = limits["threads_per_hour"]
-        noun = "threads"
+        message = gettext(
+            "New accounts can start %(limit)s threads an hour, and you have reached that. "
+            "Please try again later; the limit lifts as your account gets older."
+        )
     else:
         done = Post.objects.filter(author=user, created__gte=hour_ago).count()
         limit = limits["posts_per_hour"]
-        noun = "posts"
-    if done >= limit:
-        raise RateLimited(
-            f"New accounts can start {limit} {noun} an hour, and you have reached that. "
+        message = gettext(
+            "New accounts can start %(limit)s posts an hour, and you have reached that. "
             "Please try again later; the limit lifts as your account gets older."
         )
+    if done >= limit:
+        raise RateLimited(message % {"limit": limit})
 
 
 def clean_body(body: str) -> str:
@@ -120,16 +131,19 @@ def clean_body(body: str) -> str:
 
     body = _CONTROL.sub("", (body or "").replace("\r\n", "\n")).strip()
     if not body:
-        raise ValidationError("Write something in your post.", code="required")
+        raise ValidationError(gettext("Write something in your post."), code="required")
     if len(body) > BODY_MAX:
         raise ValidationError(
-            f"Posts can be at most {BODY_MAX:,} characters; this one has {len(body):,}.",
+            gettext("Posts can be at most %(limit)s characters; this one has %(count)s.")
+            % {"limit": f"{BODY_MAX:,}", "count": f"{len(body):,}"},
             code="max_length",
         )
     if not markdown_to_text(body):
         raise ValidationError(
-            "Your post has no readable text once formatting is removed. HTML tags and "
-            "scripts are not allowed; write plain text or Markdown.",
+            gettext(
+                "Your post has no readable text once formatting is removed. HTML tags and "
+                "scripts are not allowed; write plain text or Markdown."
+            ),
             code="empty",
         )
     return body
@@ -138,9 +152,12 @@ def clean_body(body: str) -> str:
 def clean_title(title: str) -> str:
     title = " ".join(_CONTROL.sub("", title or "").split())
     if not title:
-        raise ValidationError("Give your thread a title.", code="required")
+        raise ValidationError(gettext("Give your thread a title."), code="required")
     if len(title) > TITLE_MAX:
-        raise ValidationError(f"Titles can be at most {TITLE_MAX} characters.")
+        raise ValidationError(
+            gettext("Titles can be at most %(limit_value)d characters.")
+            % {"limit_value": TITLE_MAX}
+        )
     return title
 
 
@@ -212,7 +229,7 @@ def reply(
     community = thread.community
     _require_post_rights(user, community)
     if thread.locked and not permissions.can_moderate(user, community):
-        raise PermissionDenied("This thread is locked, so no new replies can be added.")
+        raise PermissionDenied(gettext("This thread is locked, so no new replies can be added."))
     check_rate(user, "post", body)
     body = clean_body(body)
     if quoting is not None and quoting.thread_id != thread.pk:
@@ -245,9 +262,9 @@ def can_edit(user: Any, post: Post) -> bool:
 def edit_post(post: Post, user: Any, body: str) -> Post:
     """Change your own post; the old text is kept as a revision facilitators can read."""
     if not can_edit(user, post):
-        raise PermissionDenied("You can only edit your own posts.")
+        raise PermissionDenied(gettext("You can only edit your own posts."))
     if post.thread.locked and not permissions.can_moderate(user, post.thread.community):
-        raise PermissionDenied("This thread is locked, so its posts cannot be edited.")
+        raise PermissionDenied(gettext("This thread is locked, so its posts cannot be edited."))
     body = clean_body(body)
     if body == post.body:
         return post
@@ -264,7 +281,7 @@ def edit_post(post: Post, user: Any, body: str) -> Post:
 def delete_post(post: Post, user: Any) -> None:
     """Soft-delete your own post: it reads "deleted" and leaves search, but is kept."""
     if not (user.is_authenticated and post.author_id == user.pk and post.deleted is None):
-        raise PermissionDenied("You can only delete your own posts.")
+        raise PermissionDenied(gettext("You can only delete your own posts."))
     with transaction.atomic():
         post.deleted = timezone.now()
         post.save(update_fields=["deleted"])
@@ -274,9 +291,9 @@ def delete_post(post: Post, user: Any) -> None:
 def toggle_helpful(post: Post, user: Any) -> bool:
     """Mark (or unmark) a post as helpful; returns whether it is now marked."""
     if not permissions.can_post(user, post.thread.community):
-        raise PermissionDenied("Join this community to mark posts as helpful.")
+        raise PermissionDenied(gettext("Join this community to mark posts as helpful."))
     if post.author_id == user.pk:
-        raise PermissionDenied("You cannot mark your own post as helpful.")
+        raise PermissionDenied(gettext("You cannot mark your own post as helpful."))
     with transaction.atomic():
         deleted, _ = HelpfulMark.objects.filter(post=post, user=user).delete()
         if deleted:
@@ -301,7 +318,9 @@ def mark_answer(post: Post, user: Any) -> bool:
     """The thread's author or a facilitator marks (or unmarks) the answer."""
     thread = post.thread
     if not can_mark_answer(user, thread):
-        raise PermissionDenied("Only the person who started the thread or a facilitator can.")
+        raise PermissionDenied(
+            gettext("Only the person who started the thread or a facilitator can.")
+        )
     with transaction.atomic():
         chosen = thread.answer_id != post.pk
         thread.answer = post if chosen else None
@@ -314,9 +333,9 @@ def mark_answer(post: Post, user: Any) -> bool:
 def flag_post(post: Post, user: Any, reason: str, detail: str = "") -> Flag:
     """Ask the facilitators to look at a post; one open flag per person per post."""
     if not user.is_authenticated:
-        raise PermissionDenied("Sign in to flag a post.")
+        raise PermissionDenied(gettext("Sign in to flag a post."))
     if reason not in Flag.Reason.values:
-        raise ValidationError("Choose a reason.")
+        raise ValidationError(gettext("Choose a reason."))
     flag, _created = Flag.objects.get_or_create(
         post=post,
         flagged_by=user,
@@ -352,7 +371,7 @@ def log(
 
 def _require_moderator(user: Any, community: CommunityPage) -> None:
     if not permissions.can_moderate(user, community):
-        raise PermissionDenied("Only this community's facilitators can do that.")
+        raise PermissionDenied(gettext("Only this community's facilitators can do that."))
 
 
 THREAD_ACTIONS = {
@@ -370,10 +389,10 @@ def moderate_thread(thread: Thread, user: Any, action: str, reason: str = "") ->
     community = thread.community
     _require_moderator(user, community)
     if action not in THREAD_ACTIONS:
-        raise ValidationError("Unknown action.")
+        raise ValidationError(gettext("Unknown action."))
     field, value, logged = THREAD_ACTIONS[action]
     if action == "hide" and not reason.strip():
-        raise ValidationError("Say why the thread is being hidden; it goes in the log.")
+        raise ValidationError(gettext("Say why the thread is being hidden; it goes in the log."))
     with transaction.atomic():
         setattr(thread, field, value)
         thread.save(update_fields=[field])
@@ -386,11 +405,15 @@ def move_thread(thread: Thread, user: Any, target: CommunityPage, reason: str = 
     _require_moderator(user, source)
     _require_moderator(user, target)
     if target.pk == source.pk:
-        raise ValidationError("The thread is already in that community.")
+        raise ValidationError(gettext("The thread is already in that community."))
     with transaction.atomic():
         thread.community = target
         thread.save(update_fields=["community"])
-        note = f"From {source.title} to {target.title}. {reason}".strip()
+        moved = gettext("From %(source)s to %(target)s.") % {
+            "source": source.title,
+            "target": target.title,
+        }
+        note = f"{moved} {reason}".strip()
         log(source, user, ModerationAction.Action.MOVE_THREAD, thread=thread, reason=note)
         log(target, user, ModerationAction.Action.MOVE_THREAD, thread=thread, reason=note)
 
@@ -400,7 +423,7 @@ def moderate_post(post: Post, user: Any, hide: bool, reason: str = "") -> None:
     community = post.thread.community
     _require_moderator(user, community)
     if hide and not reason.strip():
-        raise ValidationError("Say why the post is being hidden; it goes in the log.")
+        raise ValidationError(gettext("Say why the post is being hidden; it goes in the log."))
     with transaction.atomic():
         post.hidden = hide
         post.save(update_fields=["hidden"])

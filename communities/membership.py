@@ -14,10 +14,12 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from communities import permissions
 from communities.forum import _require_moderator, log
 from communities.models import CommunityPage, Invitation, Membership, ModerationAction
+from cop_site.i18n import in_language_for_address
 
 Policy = CommunityPage.JoinPolicy
 
@@ -25,13 +27,16 @@ Policy = CommunityPage.JoinPolicy
 def join(community: CommunityPage, user: Any, message: str = "") -> Membership:
     """Join an open community, or ask to join one that needs a facilitator's approval."""
     if not user.is_authenticated:
-        raise PermissionDenied("Sign in to join a community.")
+        raise PermissionDenied(gettext("Sign in to join a community."))
     existing = Membership.objects.filter(community=community, user=user).first()
     if existing:
         return existing
     if community.join_policy == Policy.INVITE:
         raise PermissionDenied(
-            "This community is by invitation only. Ask one of its facilitators for an invitation."
+            gettext(
+                "This community is by invitation only. Ask one of its facilitators for an "
+                "invitation."
+            )
         )
     status = (
         Membership.Status.ACTIVE
@@ -56,7 +61,9 @@ def leave(community: CommunityPage, user: Any) -> None:
         return
     if membership.role == Membership.Role.FACILITATOR and not _other_facilitators(membership):
         raise PermissionDenied(
-            "You are this community's only facilitator. Make someone else a facilitator first."
+            gettext(
+                "You are this community's only facilitator. Make someone else a facilitator first."
+            )
         )
     membership.delete()
     permissions.forget(user)
@@ -83,37 +90,39 @@ def manage_member(
     """A facilitator approves, declines, removes, promotes or demotes a member (logged)."""
     _require_moderator(actor, community)
     if membership.community_id != community.pk or action not in MEMBER_ACTIONS:
-        raise ValidationError("Unknown member or action.")
+        raise ValidationError(gettext("Unknown member or action."))
     member = membership.user
     with transaction.atomic():
         if action == "approve":
             if membership.status != Membership.Status.REQUESTED:
-                raise ValidationError("That person is already a member.")
+                raise ValidationError(gettext("That person is already a member."))
             membership.status = Membership.Status.ACTIVE
             membership.decided_by = actor
             membership.save(update_fields=["status", "decided_by"])
             logged = ModerationAction.Action.APPROVE
         elif action == "decline":
             if membership.status != Membership.Status.REQUESTED:
-                raise ValidationError("Only requests can be declined; remove members instead.")
+                raise ValidationError(
+                    gettext("Only requests can be declined; remove members instead.")
+                )
             membership.delete()
             logged = ModerationAction.Action.DECLINE
         elif action == "remove":
             if membership.role == Membership.Role.FACILITATOR and not _other_facilitators(
                 membership
             ):
-                raise ValidationError("A community needs at least one facilitator.")
+                raise ValidationError(gettext("A community needs at least one facilitator."))
             membership.delete()
             logged = ModerationAction.Action.REMOVE_MEMBER
         elif action == "promote":
             if membership.status != Membership.Status.ACTIVE:
-                raise ValidationError("Approve the request first.")
+                raise ValidationError(gettext("Approve the request first."))
             membership.role = Membership.Role.FACILITATOR
             membership.save(update_fields=["role"])
             logged = ModerationAction.Action.PROMOTE
         else:
             if not _other_facilitators(membership):
-                raise ValidationError("A community needs at least one facilitator.")
+                raise ValidationError(gettext("A community needs at least one facilitator."))
             membership.role = Membership.Role.MEMBER
             membership.save(update_fields=["role"])
             logged = ModerationAction.Action.DEMOTE
@@ -124,16 +133,21 @@ def invite(community: CommunityPage, actor: Any, email: str, request: Any = None
     """Send a single-use, expiring invitation link by email (facilitators only)."""
     _require_moderator(actor, community)
     invitation = Invitation.objects.create(community=community, email=email, invited_by=actor)
-    path = reverse("communities:invitation", kwargs={"token": invitation.token})
-    link = request.build_absolute_uri(path) if request else settings.WAGTAILADMIN_BASE_URL + path
-    context = {"invitation": invitation, "community": community, "link": link}
-    send_mail(
-        subject=f"You are invited to join {community.title}",
-        message=render_to_string("communities/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[email],
-    )
-    log(community, actor, ModerationAction.Action.INVITE, reason=f"Invited {email}")
+    with in_language_for_address(email):  # a member's own language, else the inviter's
+        path = reverse("communities:invitation", kwargs={"token": invitation.token})
+        link = (
+            request.build_absolute_uri(path) if request else settings.WAGTAILADMIN_BASE_URL + path
+        )
+        context = {"invitation": invitation, "community": community, "link": link}
+        send_mail(
+            subject=gettext("You are invited to join %(community)s")
+            % {"community": community.title},
+            message=render_to_string("communities/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    invited = gettext("Invited %(email)s") % {"email": email}
+    log(community, actor, ModerationAction.Action.INVITE, reason=invited)
     return invitation
 
 
@@ -144,10 +158,12 @@ def accept_invitation(token: str, user: Any) -> Membership:
             Invitation.objects.select_for_update().select_related("community").get(token=token)
         )
         if invitation.accepted is not None:
-            raise ValidationError("This invitation has already been used.")
+            raise ValidationError(gettext("This invitation has already been used."))
         if invitation.expires <= timezone.now():
             raise ValidationError(
-                "This invitation has expired. Ask the facilitator who sent it for a new one."
+                gettext(
+                    "This invitation has expired. Ask the facilitator who sent it for a new one."
+                )
             )
         membership, created = Membership.objects.get_or_create(
             community=invitation.community, user=user

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
+from django.utils.translation import gettext
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from learning.markdown import markdown_to_index_text
@@ -41,7 +42,11 @@ class ForumSource(SearchSource):
     """
 
     name = "forum"
-    kinds = {"community": "Community", "thread": "Forum thread"}
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        """Labels in the reader's language, worked out when asked (search shows them as text)."""
+        return {"community": gettext("Community"), "thread": gettext("Forum thread")}
 
     # --- Listing everything for a rebuild ---------------------------------------------------
 
@@ -249,7 +254,11 @@ class ProfileSource(SearchSource):
     """Member profiles, with only what each member chose to show and only to whom."""
 
     name = "member"
-    kinds = {"member": "Member"}
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        """Labels in the reader's language, worked out when asked (search shows them as text)."""
+        return {"member": gettext("Member")}
 
     def queryset(self):
         from communities.models import Profile

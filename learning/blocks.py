@@ -8,6 +8,7 @@ of it. Each block has its own template under templates/blocks/.
 from __future__ import annotations
 
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 from wagtail import blocks
 
 from learning.markdown import markdown_to_text, render_markdown
@@ -24,30 +25,38 @@ class MarkdownBlock(blocks.TextBlock):
 
     class Meta:
         icon = "doc-full"
-        help_text = "Plain text with Markdown: **bold**, *italic*, lists with '-', links as [text](https://...)."
+        help_text = gettext_lazy(
+            "Plain text with Markdown: **bold**, *italic*, lists with '-', links as [text](https://...)."
+        )
 
 
 class NarrativeRowBlock(blocks.StructBlock):
     """One row of the tale: a participant's words beside the historian's commentary."""
 
     narrative = blocks.TextBlock(
-        help_text="What a participant said, in their own words. Quote; do not paraphrase."
+        help_text=gettext_lazy(
+            "What a participant said, in their own words. Quote; do not paraphrase."
+        )
     )
     speaker_role = blocks.CharBlock(
         max_length=150,
-        help_text="Who said it, by role only, e.g. 'Chief executive, county council'. "
-        "Never a person's name.",
+        help_text=gettext_lazy(
+            "Who said it, by role only, e.g. 'Chief executive, county council'. "
+            "Never a person's name."
+        ),
     )
     commentary = MarkdownBlock(
         required=False,
-        help_text="The learning historian's reading: what this shows, what is different, "
-        "what others can learn. Markdown.",
+        help_text=gettext_lazy(
+            "The learning historian's reading: what this shows, what is different, "
+            "what others can learn. Markdown."
+        ),
     )
 
     class Meta:
         icon = "openquote"
         template = "blocks/narrative_row.html"
-        label = "Narrative and commentary"
+        label = gettext_lazy("Narrative and commentary")
 
 
 class ChapterBlock(blocks.StructBlock):
@@ -65,7 +74,7 @@ class ChapterBlock(blocks.StructBlock):
 class ReflectionQuestionsBlock(blocks.StructBlock):
     """Questions that invite readers to apply the learning to their own place."""
 
-    heading = blocks.CharBlock(default="Questions for reflection", max_length=100)
+    heading = blocks.CharBlock(default=gettext_lazy("Questions for reflection"), max_length=100)
     questions = blocks.ListBlock(blocks.CharBlock(max_length=300), min_num=1)
 
     class Meta:
@@ -77,10 +86,15 @@ class CalloutBlock(blocks.StructBlock):
     """A highlighted passage: what is different, or the key learning."""
 
     kind = blocks.ChoiceBlock(
-        choices=[("different", "What is different"), ("learning", "Key learning")],
+        choices=[
+            ("different", gettext_lazy("What is different")),
+            ("learning", gettext_lazy("Key learning")),
+        ],
         default="learning",
     )
-    heading = blocks.CharBlock(required=False, max_length=100, help_text="Optional heading.")
+    heading = blocks.CharBlock(
+        required=False, max_length=100, help_text=gettext_lazy("Optional heading.")
+    )
     body = MarkdownBlock()
 
     class Meta:
@@ -91,7 +105,7 @@ class CalloutBlock(blocks.StructBlock):
 class KeyLearningBlock(blocks.StructBlock):
     """A short list of the most important lessons."""
 
-    heading = blocks.CharBlock(default="Key learning", max_length=100)
+    heading = blocks.CharBlock(default=gettext_lazy("Key learning"), max_length=100)
     points = blocks.ListBlock(blocks.CharBlock(max_length=400), min_num=1)
 
     class Meta:

@@ -14,8 +14,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 PER_PAGE = 20
+
+# Whole plural names for the page types whose models set none. Django would otherwise make
+# "<name>s" from the translated singular, which is wrong in Welsh; setting verbose_name_plural
+# on those models instead would change their migrations for a label.
+PLURAL_NAMES = {
+    "projects.HighImpactProjectPage": gettext_lazy("high-impact projects"),
+    "learning.MethodPage": gettext_lazy("methods"),
+}
 
 
 @dataclass
@@ -68,7 +77,9 @@ def build_listing(request: HttpRequest, queryset: QuerySet, per_page: int = PER_
             TypeCount(
                 key=key,
                 label=str(model._meta.verbose_name).capitalize(),
-                label_plural=str(model._meta.verbose_name_plural).capitalize(),
+                label_plural=str(
+                    PLURAL_NAMES.get(model._meta.label, model._meta.verbose_name_plural)
+                ).capitalize(),
                 count=n,
                 selected=key == selected_type,
             )

@@ -17,6 +17,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.utils.translation import gettext_lazy
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
@@ -27,14 +28,15 @@ from search import indexing
 from search.documents import IndexDocument
 from search.sources import SearchSource, all_sources
 
-# Page type -> (kind, label). Kinds are the values of the "type" facet in URLs.
+# Page type -> (kind, label). Kinds are the values of the "type" facet in URLs; labels are
+# shown in the reader's language.
 PAGE_KINDS: dict[str, tuple[str, str]] = {
-    "projects.HighImpactProjectPage": ("project", "Project"),
-    "learning.CaseStudyPage": ("case-study", "Case study"),
-    "learning.LearningHistoryPage": ("learning-history", "Learning history"),
-    "learning.MethodPage": ("method", "Method"),
-    "learning.ThemePage": ("theme", "Theme"),
-    "learning.RegionPage": ("region", "Region"),
+    "projects.HighImpactProjectPage": ("project", gettext_lazy("Project")),
+    "learning.CaseStudyPage": ("case-study", gettext_lazy("Case study")),
+    "learning.LearningHistoryPage": ("learning-history", gettext_lazy("Learning history")),
+    "learning.MethodPage": ("method", gettext_lazy("Method")),
+    "learning.ThemePage": ("theme", gettext_lazy("Theme")),
+    "learning.RegionPage": ("region", gettext_lazy("Region")),
 }
 MAX_YEARS = 40
 
@@ -146,10 +148,14 @@ class PageSource(SearchSource):
         kinds = self.models()
         pages = [page for page in pages if type(page) in kinds]
         classified = classification([page.pk for page in pages])
-        return [
+        documents = [
             self.document(page, kinds[type(page)], classified.get(page.pk, Classification()))
             for page in pages
         ]
+        from search.translations import add_languages  # search imports this module
+
+        add_languages(documents, pages)  # each page's language and its other versions
+        return documents
 
     def document(self, page: Page, kind: str, classified: Classification) -> IndexDocument:
         from learning.models import KnowledgePage, Region
@@ -291,7 +297,7 @@ class OrganisationSource(SearchSource):
     """Organisations, so that searching "Barnet" finds the council as well as its work."""
 
     name = "organisation"
-    kinds = {"organisation": "Organisation"}
+    kinds = {"organisation": gettext_lazy("Organisation")}
 
     def queryset(self) -> models.QuerySet:
         from learning.models import Organisation

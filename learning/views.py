@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 from taggit.models import Tag
 
 from learning.listing import build_listing
@@ -28,7 +29,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "learning/organisation_list.html",
-        {"groups": groups, "breadcrumbs": [("Home", "/")]},
+        {"groups": groups, "breadcrumbs": [(gettext("Home"), "/")]},
     )
 
 
@@ -53,7 +54,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "led_projects": led,
             "listing": build_listing(request, queryset),
-            "breadcrumbs": [("Home", "/"), ("Organisations", "/organisations/")],
+            "breadcrumbs": [(gettext("Home"), "/"), (gettext("Organisations"), "/organisations/")],
         },
     )
 
@@ -66,7 +67,11 @@ def tag_list(request: HttpRequest) -> HttpResponse:
         .annotate(item_count=Count("learning_knowledgepagetag_items", distinct=True))
         .order_by("name")
     )
-    return render(request, "learning/tag_list.html", {"tags": tags, "breadcrumbs": [("Home", "/")]})
+    return render(
+        request,
+        "learning/tag_list.html",
+        {"tags": tags, "breadcrumbs": [(gettext("Home"), "/")]},
+    )
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -80,6 +85,6 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "tag": tag,
             "listing": build_listing(request, queryset),
-            "breadcrumbs": [("Home", "/"), ("Tags", "/tags/")],
+            "breadcrumbs": [(gettext("Home"), "/"), (gettext("Tags"), "/tags/")],
         },
     )

@@ -1,5 +1,11 @@
-"""Admin menus for the shared vocabulary: one "Taxonomy" menu that curators maintain."""
+"""Admin menus for the shared vocabulary: one "Taxonomy" menu that curators maintain.
 
+Each menu item is named in the plural here: Django would make the plural from the translated
+singular ("<name>s"), which is wrong in Welsh, and naming it on the model would change the
+migrations for a label.
+"""
+
+from django.utils.translation import gettext_lazy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -15,6 +21,7 @@ from learning.models import (
 
 class ThemeViewSet(SnippetViewSet):
     model = Theme
+    menu_label = gettext_lazy("Themes")
     icon = "tag"
     list_display = ["name", "slug"]
     search_fields = ["name", "summary"]
@@ -22,6 +29,7 @@ class ThemeViewSet(SnippetViewSet):
 
 class RegionViewSet(SnippetViewSet):
     model = Region
+    menu_label = gettext_lazy("Regions")
     icon = "site"
     list_display = ["name", "kind", "parent"]
     list_filter = ["kind"]
@@ -30,6 +38,7 @@ class RegionViewSet(SnippetViewSet):
 
 class OrganisationViewSet(SnippetViewSet):
     model = Organisation
+    menu_label = gettext_lazy("Organisations")
     icon = "group"
     list_display = ["name", "kind", "region"]
     list_filter = ["kind"]
@@ -38,18 +47,21 @@ class OrganisationViewSet(SnippetViewSet):
 
 class DeliveryLevelViewSet(SnippetViewSet):
     model = DeliveryLevel
+    menu_label = gettext_lazy("Delivery levels")
     icon = "order"
     list_display = ["name", "order"]
 
 
 class TransformationModelViewSet(SnippetViewSet):
     model = TransformationModel
+    menu_label = gettext_lazy("Transformation models")
     icon = "cogs"
     list_display = ["name", "slug"]
 
 
 class ServiceFunctionViewSet(SnippetViewSet):
     model = ServiceFunction
+    menu_label = gettext_lazy("Service functions")
     icon = "list-ul"
     list_display = ["name", "recommended_level", "service_area"]
     list_filter = ["recommended_level"]
@@ -57,7 +69,7 @@ class ServiceFunctionViewSet(SnippetViewSet):
 
 
 class TaxonomyGroup(SnippetViewSetGroup):
-    menu_label = "Taxonomy"
+    menu_label = gettext_lazy("Taxonomy")
     menu_icon = "folder-open-inverse"
     menu_order = 300
     items = (

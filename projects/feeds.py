@@ -4,6 +4,10 @@ New content is a newly published project, case study, learning history or method
 first by when it was first published. Feeds are read by programs that never sign in, and
 are often shared, so they hold public content only (`visible_to(AnonymousUser())`) whoever
 asks. A region's feed includes the places inside it, as its page does.
+
+For the same reason a feed is the same for everyone: its words are written in the site's own
+language (English) whatever language the asker's browser prefers, as the open data files are,
+because feed addresses carry no language and caches share them.
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext, gettext_lazy
 from taggit.models import Tag
 
 from learning.models import (
@@ -50,9 +57,16 @@ class Scope:
     @property
     def title(self) -> str:
         if self.kind == "latest":
-            return "Public Service Learning Exchange: new content"
-        label = {"theme": "theme", "region": "place", "tag": "tag"}[self.kind]
-        return f"Public Service Learning Exchange: new in the {label} {self.name}"
+            return gettext("Public Service Learning Exchange: new content")
+        return str(SCOPE_TITLES[self.kind]) % {"name": self.name}
+
+
+# Whole titles per kind of scope, so that a translation can put the name where it belongs.
+SCOPE_TITLES = {
+    "theme": gettext_lazy("Public Service Learning Exchange: new in the theme %(name)s"),
+    "region": gettext_lazy("Public Service Learning Exchange: new in the place %(name)s"),
+    "tag": gettext_lazy("Public Service Learning Exchange: new in the tag %(name)s"),
+}
 
 
 def search_link(facet: str, slug: str) -> str:
@@ -99,7 +113,7 @@ def feed_items(scope: Scope) -> QuerySet:
 
 def kind_label(page: KnowledgePage) -> str:
     label = page.specific_class._meta.label if page.specific_class else ""
-    return PAGE_KINDS.get(label, ("", "Page"))[1]
+    return str(PAGE_KINDS.get(label, ("", gettext_lazy("Page")))[1])
 
 
 class KnowledgeFeed(Feed):
@@ -109,7 +123,8 @@ class KnowledgeFeed(Feed):
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.request = request
-        response = super().__call__(request, *args, **kwargs)
+        with translation.override(settings.LANGUAGE_CODE):  # the same for everyone (see above)
+            response = super().__call__(request, *args, **kwargs)
         response["Cache-Control"] = "public, max-age=300"
         return response
 
@@ -127,10 +142,12 @@ class KnowledgeFeed(Feed):
 
     def description(self, scope: Scope) -> str:
         if scope.kind == "latest":
-            return "Newly published projects, case studies, learning histories and methods."
-        return (
-            f"Newly published projects, case studies, learning histories and methods: {scope.name}."
-        )
+            return gettext(
+                "Newly published projects, case studies, learning histories and methods."
+            )
+        return gettext(
+            "Newly published projects, case studies, learning histories and methods: %(name)s."
+        ) % {"name": scope.name}
 
     def items(self, scope: Scope) -> QuerySet:
         return feed_items(scope)

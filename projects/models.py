@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -23,17 +25,17 @@ from learning.serializers import PageRefSerializer, TaxonomyRefSerializer
 class Sector(models.TextChoices):
     """Who pays for a change and where its savings land (Total Place: often not the same)."""
 
-    LOCAL_GOVERNMENT = "local_government", "Local government"
-    HEALTH = "health", "Health"
-    POLICE = "police", "Police"
-    JUSTICE = "justice", "Criminal justice"
-    FIRE = "fire", "Fire and rescue"
-    CENTRAL_GOVERNMENT = "central_government", "Central or devolved government"
-    WELFARE = "welfare", "Welfare and benefits"
-    THIRD_SECTOR = "third_sector", "Third sector"
-    CITIZENS = "citizens", "Citizens and communities"
-    MULTIPLE = "multiple", "Several agencies"
-    OTHER = "other", "Other"
+    LOCAL_GOVERNMENT = "local_government", gettext_lazy("Local government")
+    HEALTH = "health", gettext_lazy("Health")
+    POLICE = "police", gettext_lazy("Police")
+    JUSTICE = "justice", gettext_lazy("Criminal justice")
+    FIRE = "fire", gettext_lazy("Fire and rescue")
+    CENTRAL_GOVERNMENT = "central_government", gettext_lazy("Central or devolved government")
+    WELFARE = "welfare", gettext_lazy("Welfare and benefits")
+    THIRD_SECTOR = "third_sector", gettext_lazy("Third sector")
+    CITIZENS = "citizens", gettext_lazy("Citizens and communities")
+    MULTIPLE = "multiple", gettext_lazy("Several agencies")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class SavingsRecord(Orderable):
@@ -45,56 +47,58 @@ class SavingsRecord(Orderable):
     """
 
     class Kind(models.TextChoices):
-        CASHABLE = "cashable", "Cashable saving"
-        COST_AVOIDANCE = "cost_avoidance", "Cost avoidance"
-        INCOME = "income", "Income generated"
+        CASHABLE = "cashable", gettext_lazy("Cashable saving")
+        COST_AVOIDANCE = "cost_avoidance", gettext_lazy("Cost avoidance")
+        INCOME = "income", gettext_lazy("Income generated")
 
     class Period(models.TextChoices):
-        ONE_OFF = "one_off", "One-off"
-        PER_YEAR = "per_year", "Per year"
-        OVER_YEARS = "over_years", "Over a number of years"
+        ONE_OFF = "one_off", gettext_lazy("One-off")
+        PER_YEAR = "per_year", gettext_lazy("Per year")
+        OVER_YEARS = "over_years", gettext_lazy("Over a number of years")
 
     class Status(models.TextChoices):
-        ESTIMATED = "estimated", "Estimated"
-        PROJECTED = "projected", "Projected"
-        ACHIEVED = "achieved", "Achieved"
-        VERIFIED = "verified", "Independently verified"
+        ESTIMATED = "estimated", gettext_lazy("Estimated")
+        PROJECTED = "projected", gettext_lazy("Projected")
+        ACHIEVED = "achieved", gettext_lazy("Achieved")
+        VERIFIED = "verified", gettext_lazy("Independently verified")
 
     page = ParentalKey(
         "learning.KnowledgePage", on_delete=models.CASCADE, related_name="savings_records"
     )
     description = models.CharField(
-        max_length=300, help_text="What the saving is, e.g. 'Shared management team'."
+        max_length=300, help_text=gettext_lazy("What the saving is, e.g. 'Shared management team'.")
     )
     amount = models.DecimalField(
         max_digits=14,
         decimal_places=0,
-        help_text="In pounds, no commas or £ sign. For a range, the low figure.",
+        help_text=gettext_lazy("In pounds, no commas or £ sign. For a range, the low figure."),
     )
     amount_high = models.DecimalField(
         max_digits=14,
         decimal_places=0,
         null=True,
         blank=True,
-        help_text="Only for a range: the high figure, in pounds.",
+        help_text=gettext_lazy("Only for a range: the high figure, in pounds."),
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CASHABLE)
     period = models.CharField(max_length=20, choices=Period.choices, default=Period.PER_YEAR)
     years = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Only for 'over a number of years': how many years."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Only for 'over a number of years': how many years."),
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ESTIMATED)
     paid_by = models.CharField(
         max_length=30,
         choices=Sector.choices,
         blank=True,
-        help_text="The sector that invests or changes its service.",
+        help_text=gettext_lazy("The sector that invests or changes its service."),
     )
     benefits = models.CharField(
         max_length=30,
         choices=Sector.choices,
         blank=True,
-        help_text="The sector where the saving lands.",
+        help_text=gettext_lazy("The sector where the saving lands."),
     )
     delivery_level = models.ForeignKey(
         "learning.DeliveryLevel",
@@ -102,20 +106,26 @@ class SavingsRecord(Orderable):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="savings_records",
-        help_text="The level at which the saving is made, if different from the project's.",
+        help_text=gettext_lazy(
+            "The level at which the saving is made, if different from the project's."
+        ),
     )
     investment = models.DecimalField(
         max_digits=14,
         decimal_places=0,
         null=True,
         blank=True,
-        help_text="Money put in to get this saving, in pounds, if known.",
+        help_text=gettext_lazy("Money put in to get this saving, in pounds, if known."),
     )
     start_date = models.DateField(
-        null=True, blank=True, help_text="Optional: the first day of the period the figure covers."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Optional: the first day of the period the figure covers."),
     )
     end_date = models.DateField(
-        null=True, blank=True, help_text="Optional: the last day of the period the figure covers."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Optional: the last day of the period the figure covers."),
     )
     duplicate_of = models.ForeignKey(
         "self",
@@ -123,16 +133,20 @@ class SavingsRecord(Orderable):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="duplicates",
-        verbose_name="already counted in",
-        help_text="If this figure is already included in another record (the same saving "
-        "reported on another page, or a part of a total recorded here), choose that record. "
-        "It is then listed but not added up again.",
+        verbose_name=gettext_lazy("already counted in"),
+        help_text=gettext_lazy(
+            "If this figure is already included in another record (the same saving "
+            "reported on another page, or a part of a total recorded here), choose that record. "
+            "It is then listed but not added up again."
+        ),
     )
     source = models.CharField(
         max_length=500,
         blank=True,
-        help_text="Where the figure comes from: document, section and quote. Required for a "
-        "verified figure.",
+        help_text=gettext_lazy(
+            "Where the figure comes from: document, section and quote. Required for a "
+            "verified figure."
+        ),
     )
 
     panels = [
@@ -165,7 +179,7 @@ class SavingsRecord(Orderable):
     ]
 
     class Meta(Orderable.Meta):
-        verbose_name = "savings record"
+        verbose_name = gettext_lazy("savings record")
 
     def __str__(self) -> str:
         return f"{self.description}: {self.amount_label}"
@@ -173,29 +187,31 @@ class SavingsRecord(Orderable):
     def clean(self) -> None:
         errors = {}
         if self.amount is not None and self.amount < 0:
-            errors["amount"] = "Enter the saving as a positive number of pounds."
+            errors["amount"] = gettext("Enter the saving as a positive number of pounds.")
         if (
             self.amount_high is not None
             and self.amount is not None
             and self.amount_high < self.amount
         ):
-            errors["amount_high"] = "The high figure must be at least the low figure."
+            errors["amount_high"] = gettext("The high figure must be at least the low figure.")
         if self.period == self.Period.OVER_YEARS and not self.years:
-            errors["years"] = "Say over how many years the saving is made."
+            errors["years"] = gettext("Say over how many years the saving is made.")
         if self.period != self.Period.OVER_YEARS and self.years:
-            errors["years"] = "Only give a number of years for savings made over several years."
+            errors["years"] = gettext(
+                "Only give a number of years for savings made over several years."
+            )
         if self.amount_high is not None and self.amount_high < 0:
-            errors["amount_high"] = "Enter the high figure as a positive number of pounds."
+            errors["amount_high"] = gettext("Enter the high figure as a positive number of pounds.")
         if self.investment is not None and self.investment < 0:
-            errors["investment"] = "Enter the investment as a positive number of pounds."
+            errors["investment"] = gettext("Enter the investment as a positive number of pounds.")
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = "The end date must be on or after the start date."
+            errors["end_date"] = gettext("The end date must be on or after the start date.")
         if self.status == self.Status.VERIFIED and not (self.source or "").strip():
-            errors["source"] = (
+            errors["source"] = gettext(
                 "Say where a verified figure comes from: the document, section and who verified it."
             )
         if self.duplicate_of_id and self.pk and self.duplicate_of_id == self.pk:
-            errors["duplicate_of"] = "A record cannot be a duplicate of itself."
+            errors["duplicate_of"] = gettext("A record cannot be a duplicate of itself.")
         if errors:
             raise ValidationError(errors)
 
@@ -219,7 +235,11 @@ class SavingsRecord(Orderable):
     def amount_label(self) -> str:
         low = self.format_pounds(self.amount)
         if self.amount_high is not None and self.amount_high != self.amount:
-            return f"{low} to {self.format_pounds(self.amount_high)}"
+            # Translators: a range of money, e.g. "£1.2m to £1.5m".
+            return gettext("%(low)s to %(high)s") % {
+                "low": low,
+                "high": self.format_pounds(self.amount_high),
+            }
         return low
 
     @property
@@ -229,8 +249,10 @@ class SavingsRecord(Orderable):
     @property
     def period_label(self) -> str:
         if self.period == self.Period.OVER_YEARS and self.years:
-            return f"over {self.years} years"
-        return self.get_period_display().lower()
+            return ngettext("over %(years)d year", "over %(years)d years", self.years) % {
+                "years": self.years
+            }
+        return str(self.get_period_display()).lower()
 
 
 class ProjectIndexPage(IndexPage):
@@ -241,7 +263,7 @@ class ProjectIndexPage(IndexPage):
     listing_model_name = "projects.HighImpactProjectPage"
 
     class Meta:
-        verbose_name = "projects index"
+        verbose_name = gettext_lazy("projects index")
 
 
 class HighImpactProjectPage(KnowledgePage):
@@ -252,42 +274,57 @@ class HighImpactProjectPage(KnowledgePage):
     """
 
     class Status(models.TextChoices):
-        PLANNING = "planning", "Planning"
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
+        PLANNING = "planning", gettext_lazy("Planning")
+        ACTIVE = "active", gettext_lazy("Active")
+        COMPLETED = "completed", gettext_lazy("Completed")
 
     lead_organisation = models.ForeignKey(
         "learning.Organisation",
         on_delete=models.PROTECT,
         related_name="led_projects",
-        help_text="The organisation that leads the project and is accountable for it.",
+        help_text=gettext_lazy(
+            "The organisation that leads the project and is accountable for it."
+        ),
     )
     lead_is_illustrative = models.BooleanField(
         default=False,
-        help_text="Tick if the lead shown is illustrative (for example in demo content) rather "
-        "than confirmed; the page then says so.",
+        help_text=gettext_lazy(
+            "Tick if the lead shown is illustrative (for example in demo content) rather "
+            "than confirmed; the page then says so."
+        ),
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     lead_role = models.CharField(
         max_length=255,
         blank=True,
-        help_text="The project lead's role, e.g. 'Director of social services, lead council'.",
+        help_text=gettext_lazy(
+            "The project lead's role, e.g. 'Director of social services, lead council'."
+        ),
     )
     manager_role = models.CharField(
-        max_length=255, blank=True, help_text="The project manager's role."
+        max_length=255, blank=True, help_text=gettext_lazy("The project manager's role.")
     )
     contact_route = models.CharField(
         max_length=255,
         blank=True,
-        help_text="How people can get in touch, by role or team. Never a personal email.",
+        help_text=gettext_lazy(
+            "How people can get in touch, by role or team. Never a personal email."
+        ),
     )
-    aims = models.TextField(help_text="What the project sets out to achieve. " + MARKDOWN_HELP)
-    approach = models.TextField(blank=True, help_text="How it goes about it. " + MARKDOWN_HELP)
+    aims = models.TextField(
+        help_text=format_lazy(
+            "{} {}", gettext_lazy("What the project sets out to achieve."), MARKDOWN_HELP
+        )
+    )
+    approach = models.TextField(
+        blank=True,
+        help_text=format_lazy("{} {}", gettext_lazy("How it goes about it."), MARKDOWN_HELP),
+    )
     related_case_studies = ParentalManyToManyField(
         "learning.CaseStudyPage",
         blank=True,
         related_name="related_projects",
-        help_text="Case studies from elsewhere that this project learns from.",
+        help_text=gettext_lazy("Case studies from elsewhere that this project learns from."),
     )
 
     parent_page_types = ["projects.ProjectIndexPage"]
@@ -300,22 +337,26 @@ class HighImpactProjectPage(KnowledgePage):
     ]
     people_panels = [
         HelpPanel(
-            content="Say who is involved by role and organisation. Personal names and email "
-            "addresses do not belong here: people get in touch through the contact route."
+            content=gettext_lazy(
+                "Say who is involved by role and organisation. Personal names and email "
+                "addresses do not belong here: people get in touch through the contact route."
+            )
         ),
         FieldPanel("lead_organisation"),
         FieldPanel("lead_is_illustrative"),
-        FieldPanel("organisations", heading="Partners", widget=forms.CheckboxSelectMultiple),
+        FieldPanel(
+            "organisations", heading=gettext_lazy("Partners"), widget=forms.CheckboxSelectMultiple
+        ),
         MultiFieldPanel(
             [FieldPanel("lead_role"), FieldPanel("manager_role"), FieldPanel("contact_route")],
-            heading="Contacts",
+            heading=gettext_lazy("Contacts"),
         ),
     ]
     edit_handler = tabs(
-        ("Project", content_panels),
-        ("People", people_panels),
+        (gettext_lazy("Project"), content_panels),
+        (gettext_lazy("People"), people_panels),
         (
-            "About",
+            gettext_lazy("About"),
             [FieldPanel("status")]
             + [
                 p
@@ -325,26 +366,30 @@ class HighImpactProjectPage(KnowledgePage):
             + [FieldPanel("related_case_studies", widget=forms.CheckboxSelectMultiple)],
         ),
         (
-            "Savings and milestones",
+            gettext_lazy("Savings and milestones"),
             [
                 HelpPanel(
-                    content="Keep these current: project leads can edit this for their own "
-                    "project. Amounts are in whole pounds and never negative; a verified "
-                    "figure needs a source."
+                    content=gettext_lazy(
+                        "Keep these current: project leads can edit this for their own "
+                        "project. Amounts are in whole pounds and never negative; a verified "
+                        "figure needs a source."
+                    )
                 ),
-                InlinePanel("milestones", label="Milestone"),
+                InlinePanel("milestones", label=gettext_lazy("Milestone")),
                 *KnowledgePage.savings_panels,
             ],
         ),
-        ("Reuse", KnowledgePage.reuse_panels),
+        (gettext_lazy("Reuse"), KnowledgePage.reuse_panels),
         (
-            "Barriers and enablers",
+            gettext_lazy("Barriers and enablers"),
             [
                 HelpPanel(
-                    content="What stands in the way, and what helps, at each level. These are "
-                    "compared across projects, so pick the closest category."
+                    content=gettext_lazy(
+                        "What stands in the way, and what helps, at each level. These are "
+                        "compared across projects, so pick the closest category."
+                    )
                 ),
-                InlinePanel("barriers_enablers", label="Barrier or enabler"),
+                InlinePanel("barriers_enablers", label=gettext_lazy("Barrier or enabler")),
             ],
         ),
     )
@@ -371,7 +416,7 @@ class HighImpactProjectPage(KnowledgePage):
     ]
 
     class Meta:
-        verbose_name = "high-impact project"
+        verbose_name = gettext_lazy("high-impact project")
 
     @cached_property
     def theme(self):
@@ -405,15 +450,15 @@ class Milestone(Orderable):
     """A dated step in a project's plan."""
 
     class Status(models.TextChoices):
-        DONE = "done", "Done"
-        DUE = "due", "Due"
-        LATE = "late", "Late"
+        DONE = "done", gettext_lazy("Done")
+        DUE = "due", gettext_lazy("Due")
+        LATE = "late", gettext_lazy("Late")
 
     project = ParentalKey(
         HighImpactProjectPage, on_delete=models.CASCADE, related_name="milestones"
     )
     title = models.CharField(max_length=255)
-    date = models.DateField(help_text="When it was reached, or is due.")
+    date = models.DateField(help_text=gettext_lazy("When it was reached, or is due."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
     description = models.TextField(blank=True)
 
@@ -432,23 +477,23 @@ class BarrierEnabler(Orderable):
     """Something that stood in a project's way or helped it, at a level and in a category."""
 
     class Kind(models.TextChoices):
-        BARRIER = "barrier", "Barrier"
-        ENABLER = "enabler", "Enabler"
+        BARRIER = "barrier", gettext_lazy("Barrier")
+        ENABLER = "enabler", gettext_lazy("Enabler")
 
     class Category(models.TextChoices):
-        GOVERNANCE = "governance", "Governance"
-        FUNDING = "funding", "Funding"
-        INFORMATION_SHARING = "information_sharing", "Information sharing"
-        PROCUREMENT = "procurement", "Procurement"
-        HR = "hr", "People and HR"
-        CULTURE = "culture", "Culture"
-        POLITICS = "politics", "Politics"
-        PACE = "pace", "Pace"
+        GOVERNANCE = "governance", gettext_lazy("Governance")
+        FUNDING = "funding", gettext_lazy("Funding")
+        INFORMATION_SHARING = "information_sharing", gettext_lazy("Information sharing")
+        PROCUREMENT = "procurement", gettext_lazy("Procurement")
+        HR = "hr", gettext_lazy("People and HR")
+        CULTURE = "culture", gettext_lazy("Culture")
+        POLITICS = "politics", gettext_lazy("Politics")
+        PACE = "pace", gettext_lazy("Pace")
 
     class Level(models.TextChoices):
-        LOCAL = "local", "Local"
-        REGIONAL = "regional", "Regional"
-        NATIONAL = "national", "National"
+        LOCAL = "local", gettext_lazy("Local")
+        REGIONAL = "regional", gettext_lazy("Regional")
+        NATIONAL = "national", gettext_lazy("National")
 
     project = ParentalKey(
         HighImpactProjectPage, on_delete=models.CASCADE, related_name="barriers_enablers"
@@ -470,8 +515,8 @@ class BarrierEnabler(Orderable):
     ]
 
     class Meta(Orderable.Meta):
-        verbose_name = "barrier or enabler"
-        verbose_name_plural = "barriers and enablers"
+        verbose_name = gettext_lazy("barrier or enabler")
+        verbose_name_plural = gettext_lazy("barriers and enablers")
 
 
 class BarrierGroup(models.Model):
@@ -482,7 +527,8 @@ class BarrierGroup(models.Model):
     """
 
     name = models.CharField(
-        max_length=255, help_text="The shared wording shown in the explorer for the merged entries."
+        max_length=255,
+        help_text=gettext_lazy("The shared wording shown in the explorer for the merged entries."),
     )
     kind = models.CharField(max_length=10, choices=BarrierEnabler.Kind.choices)
     category = models.CharField(max_length=30, choices=BarrierEnabler.Category.choices)

@@ -12,6 +12,10 @@ project never names a restricted page.
 
 The files are written row by row from a chunked query with every many-to-many prefetched, so
 the number of queries depends on the number of chunks, not the number of rows.
+
+The words (titles, meanings, allowed values) are translatable for the data dictionary page, but
+the files themselves are always written in the site's own language (English): they are the same
+for everyone, cached publicly, and their addresses carry no language.
 """
 
 from __future__ import annotations
@@ -24,11 +28,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from learning.models import (
     CaseStudyPage,
@@ -44,13 +50,15 @@ from learning.search_sources import PAGE_KINDS
 from projects.models import HighImpactProjectPage, SavingsRecord, Sector
 
 LICENCE = {
-    "name": "Open Government Licence v3.0",
+    "name": gettext_lazy("Open Government Licence v3.0"),
     "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-    "statement": "You may copy, publish, distribute, transmit and adapt this data, and "
-    "exploit it commercially and non-commercially, under the terms of the Open Government "
-    "Licence v3.0. Acknowledge the source: Public Service Learning Exchange.",
+    "statement": gettext_lazy(
+        "You may copy, publish, distribute, transmit and adapt this data, and "
+        "exploit it commercially and non-commercially, under the terms of the Open Government "
+        "Licence v3.0. Acknowledge the source: Public Service Learning Exchange."
+    ),
 }
-PUBLIC_ONLY = (
+PUBLIC_ONLY = gettext_lazy(
     "Public content only: the files are built as for a visitor who is not signed in, "
     "whoever downloads them. Pages for members or groups, drafts and anything they contain "
     "are never included. There is no personal data: contacts are roles and teams, not people."
@@ -58,19 +66,43 @@ PUBLIC_ONLY = (
 LIST_SEPARATOR = ";"
 CHUNK_SIZE = 500
 
-# The types a column can have, and how each is written (the dictionary page shows this).
+# The types a column can have, and how each is written (the dictionary page shows this). The
+# keys are what the JSON files say; TYPE_LABELS names them on the page in the reader's language.
 TYPES = {
-    "integer": "A whole number, digits only (no commas, no £ sign).",
-    "text": "Text, as entered on the site.",
-    "slug": "A short name from the site's shared vocabulary (lower case, digits and hyphens).",
-    "URL": "A full web address.",
-    "date": "A date as YYYY-MM-DD.",
-    "date and time": "A date and time in ISO 8601 with the UTC offset, e.g. "
-    "2011-03-31T09:00:00+00:00.",
-    "true or false": "true or false.",
-    "list of slugs": "Several slugs: a JSON list, or in CSV joined by ';' with no spaces.",
-    "list of URLs": "Several web addresses: a JSON list, or in CSV joined by ';'.",
+    "integer": gettext_lazy("A whole number, digits only (no commas, no £ sign)."),
+    "text": gettext_lazy("Text, as entered on the site."),
+    "slug": gettext_lazy(
+        "A short name from the site's shared vocabulary (lower case, digits and hyphens)."
+    ),
+    "URL": gettext_lazy("A full web address."),
+    "date": gettext_lazy("A date as YYYY-MM-DD."),
+    "date and time": gettext_lazy(
+        "A date and time in ISO 8601 with the UTC offset, e.g. 2011-03-31T09:00:00+00:00."
+    ),
+    # Translators: true and false are written in English in the files; keep them as they are.
+    "true or false": gettext_lazy("true or false."),
+    "list of slugs": gettext_lazy(
+        "Several slugs: a JSON list, or in CSV joined by ';' with no spaces."
+    ),
+    "list of URLs": gettext_lazy("Several web addresses: a JSON list, or in CSV joined by ';'."),
 }
+TYPE_LABELS = {
+    "integer": gettext_lazy("integer"),
+    "text": gettext_lazy("text"),
+    "slug": gettext_lazy("slug"),
+    "URL": gettext_lazy("URL"),
+    "date": gettext_lazy("date"),
+    "date and time": gettext_lazy("date and time"),
+    "true or false": gettext_lazy("true or false"),
+    "list of slugs": gettext_lazy("list of slugs"),
+    "list of URLs": gettext_lazy("list of URLs"),
+    "list": gettext_lazy("list"),
+}
+
+
+def in_file_language() -> translation.override:
+    """The language every file is written in, whoever asks: the site's own (see above)."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def anonymous() -> AnonymousUser:
@@ -78,9 +110,17 @@ def anonymous() -> AnonymousUser:
     return AnonymousUser()
 
 
-def choices_text(choices: Iterable[tuple[str, str]]) -> str:
-    """Allowed values of a choice field, with what each means: "a (A); b (B)"."""
-    return "; ".join(f"{value} ({label})" for value, label in choices if value)
+def choices_text(choices: Iterable[tuple[str, str]]) -> Callable[[], str]:
+    """Allowed values of a choice field, with what each means: "a (A); b (B)".
+
+    Worked out when the dictionary is shown, so the meanings are in the reader's language.
+    """
+    choices = list(choices)
+
+    def allowed() -> str:
+        return "; ".join(f"{value} ({label})" for value, label in choices if value)
+
+    return allowed
 
 
 def slugs_text(model: Any, intro: str) -> Callable[[], str]:
@@ -88,7 +128,10 @@ def slugs_text(model: Any, intro: str) -> Callable[[], str]:
 
     def allowed() -> str:
         slugs = list(model.objects.values_list("slug", flat=True))
-        return f"{intro}: {', '.join(slugs)}." if slugs else f"{intro} (none yet)."
+        if slugs:
+            return f"{intro}: {', '.join(slugs)}."
+        # Translators: "intro" names a vocabulary, e.g. "Theme slugs".
+        return gettext("%(intro)s (none yet).") % {"intro": intro}
 
     return allowed
 
@@ -228,34 +271,56 @@ def page_url(page: Any, builder: Builder) -> str:
     return builder.url(page)
 
 
+# What the columns that name the kind of page say, per kind: whole sentences, for translation.
+KIND_MEANINGS = {
+    "project": {
+        "id": gettext_lazy(
+            "The project's page id: the same id as in the Wagtail API "
+            "(/api/v2/pages/<id>/) and in the page_id column of savings."
+        ),
+        "title": gettext_lazy("The project's title."),
+        "url": gettext_lazy("The project's page on this site."),
+        "delivery_level": gettext_lazy("The level the project is delivered at."),
+    },
+    "case study": {
+        "id": gettext_lazy(
+            "The case study's page id: the same id as in the Wagtail API "
+            "(/api/v2/pages/<id>/) and in the page_id column of savings."
+        ),
+        "title": gettext_lazy("The case study's title."),
+        "url": gettext_lazy("The case study's page on this site."),
+        "delivery_level": gettext_lazy("The level the case study is delivered at."),
+    },
+}
+
+
 def head_columns(kind: str) -> list[Column]:
     """The columns every page download starts with: which page it is and what it is about."""
+    meanings = KIND_MEANINGS[kind]
     return [
+        Column("id", "integer", meanings["id"], lambda p, b: p.pk, optional=False),
+        Column("title", "text", meanings["title"], lambda p, b: p.title, optional=False),
+        Column("url", "URL", meanings["url"], page_url, optional=False),
         Column(
-            "id",
-            "integer",
-            f"The {kind}'s page id: the same id as in the Wagtail API "
-            "(/api/v2/pages/<id>/) and in the page_id column of savings.",
-            lambda p, b: p.pk,
-            optional=False,
-        ),
-        Column("title", "text", f"The {kind}'s title.", lambda p, b: p.title, optional=False),
-        Column("url", "URL", f"The {kind}'s page on this site.", page_url, optional=False),
-        Column(
-            "summary", "text", "One or two sentences saying what it is.", lambda p, b: p.summary
+            "summary",
+            "text",
+            gettext_lazy("One or two sentences saying what it is."),
+            lambda p, b: p.summary,
         ),
         Column(
             "themes",
             "list of slugs",
-            "The policy themes it is about.",
+            gettext_lazy("The policy themes it is about."),
             lambda p, b: slugs(p.themes.all()),
-            slugs_text(Theme, "Theme slugs"),
+            slugs_text(Theme, gettext_lazy("Theme slugs")),
         ),
         Column(
             "regions",
             "list of slugs",
-            "The places it covers, as recorded: a local area is not repeated as the region "
-            "and nation around it. The regions pages show the places.",
+            gettext_lazy(
+                "The places it covers, as recorded: a local area is not repeated as the region "
+                "and nation around it. The regions pages show the places."
+            ),
             lambda p, b: slugs(p.regions.all()),
         ),
     ]
@@ -267,65 +332,74 @@ def tail_columns(kind: str) -> list[Column]:
         Column(
             "delivery_level",
             "slug",
-            f"The level the {kind} is delivered at.",
+            KIND_MEANINGS[kind]["delivery_level"],
             lambda p, b: slug_of(p.delivery_level),
-            slugs_text(DeliveryLevel, "Delivery level slugs"),
+            slugs_text(DeliveryLevel, gettext_lazy("Delivery level slugs")),
         ),
         Column(
             "service_functions",
             "list of slugs",
-            "The service functions it delivers (see 'What is delivered at which level').",
+            gettext_lazy(
+                "The service functions it delivers (see 'What is delivered at which level')."
+            ),
             lambda p, b: slugs(p.service_functions.all()),
         ),
-        Column("year_start", "integer", "The year the work started.", lambda p, b: p.year_start),
+        Column(
+            "year_start",
+            "integer",
+            gettext_lazy("The year the work started."),
+            lambda p, b: p.year_start,
+        ),
         Column(
             "year_end",
             "integer",
-            "The year it ended; empty while it is still going.",
+            gettext_lazy("The year it ended; empty while it is still going."),
             lambda p, b: p.year_end,
         ),
         Column(
             "methods_used",
             "list of URLs",
-            "Public pages of the methods from the methods library that it used.",
+            gettext_lazy("Public pages of the methods from the methods library that it used."),
             lambda p, b: [b.url(m) for m in p.methods_used.all()],
         ),
         Column(
             "reused_from",
             "list of URLs",
-            "Public pages of the methods and case studies it reused as they were.",
+            gettext_lazy("Public pages of the methods and case studies it reused as they were."),
             reused_urls(ReuseLink.Relation.REUSED),
         ),
         Column(
             "adapted_from",
             "list of URLs",
-            "Public pages of the methods and case studies it adapted for its place.",
+            gettext_lazy("Public pages of the methods and case studies it adapted for its place."),
             reused_urls(ReuseLink.Relation.ADAPTED),
         ),
         Column(
             "tags",
             "list of slugs",
-            "Free keywords; each has a page at /tags/<slug>/.",
+            gettext_lazy("Free keywords; each has a page at /tags/<slug>/."),
             lambda p, b: tag_slugs(p),
         ),
         Column(
             "savings_record_count",
             "integer",
-            "How many savings records the page reports. The records themselves are in "
-            "savings.csv and savings.json (match page_id to id).",
+            gettext_lazy(
+                "How many savings records the page reports. The records themselves are in "
+                "savings.csv and savings.json (match page_id to id)."
+            ),
             lambda p, b: p.savings_record_count,
             optional=False,
         ),
         Column(
             "first_published",
             "date and time",
-            "When the page was first published.",
+            gettext_lazy("When the page was first published."),
             lambda p, b: iso(p.first_published_at),
         ),
         Column(
             "last_published",
             "date and time",
-            "When the page was last published (changed).",
+            gettext_lazy("When the page was last published (changed)."),
             lambda p, b: iso(p.last_published_at),
         ),
     ]
@@ -336,7 +410,7 @@ PROJECT_COLUMNS = (
     Column(
         "status",
         "text",
-        "Where the project is.",
+        gettext_lazy("Where the project is."),
         lambda p, b: p.status,
         choices_text(HighImpactProjectPage.Status.choices),
         optional=False,
@@ -344,16 +418,20 @@ PROJECT_COLUMNS = (
     Column(
         "lead_organisation",
         "slug",
-        "The organisation that leads the project and is accountable for it (organisation "
-        "pages are at /organisations/<slug>/).",
+        gettext_lazy(
+            "The organisation that leads the project and is accountable for it (organisation "
+            "pages are at /organisations/<slug>/)."
+        ),
         lambda p, b: slug_of(p.lead_organisation),
         optional=False,
     ),
     Column(
         "lead_is_illustrative",
         "true or false",
-        "true when the lead shown is illustrative rather than confirmed (the source report "
-        "names no lead body).",
+        gettext_lazy(
+            "true when the lead shown is illustrative rather than confirmed (the source report "
+            "names no lead body)."
+        ),
         lambda p, b: p.lead_is_illustrative,
         "true; false",
         optional=False,
@@ -361,20 +439,25 @@ PROJECT_COLUMNS = (
     Column(
         "organisations",
         "list of slugs",
-        "The partner organisations taking part.",
+        gettext_lazy("The partner organisations taking part."),
         lambda p, b: slugs(p.organisations.all()),
     ),
-    Column("lead_role", "text", "The project lead's role (not a name).", lambda p, b: p.lead_role),
+    Column(
+        "lead_role",
+        "text",
+        gettext_lazy("The project lead's role (not a name)."),
+        lambda p, b: p.lead_role,
+    ),
     Column(
         "manager_role",
         "text",
-        "The project manager's role (not a name).",
+        gettext_lazy("The project manager's role (not a name)."),
         lambda p, b: p.manager_role,
     ),
     Column(
         "contact_route",
         "text",
-        "How to get in touch, by role or team. Never a personal address.",
+        gettext_lazy("How to get in touch, by role or team. Never a personal address."),
         lambda p, b: p.contact_route,
     ),
     *tail_columns("project"),
@@ -390,33 +473,37 @@ CASE_STUDY_COLUMNS = (
     Column(
         "place",
         "slug",
-        "The place where it happened.",
+        gettext_lazy("The place where it happened."),
         lambda p, b: slug_of(p.place),
     ),
     Column(
         "organisations",
         "list of slugs",
-        "The organisations that did the work or took part (organisation pages are at "
-        "/organisations/<slug>/).",
+        gettext_lazy(
+            "The organisations that did the work or took part (organisation pages are at "
+            "/organisations/<slug>/)."
+        ),
         lambda p, b: slugs(p.organisations.all()),
     ),
     Column(
         "transformation_model",
         "slug",
-        "The whole-council transformation model it best illustrates (LGA report), if any.",
+        gettext_lazy(
+            "The whole-council transformation model it best illustrates (LGA report), if any."
+        ),
         lambda p, b: slug_of(p.transformation_model),
-        slugs_text(TransformationModel, "Transformation model slugs"),
+        slugs_text(TransformationModel, gettext_lazy("Transformation model slugs")),
     ),
     Column(
         "contact_route",
         "text",
-        "How to get in touch, by role and organisation. Never a personal address.",
+        gettext_lazy("How to get in touch, by role and organisation. Never a personal address."),
         lambda p, b: p.contact_route,
     ),
     Column(
         "source",
         "text",
-        "Where the account comes from: the report and its section.",
+        gettext_lazy("Where the account comes from: the report and its section."),
         lambda p, b: p.source,
     ),
     *tail_columns("case study"),
@@ -458,52 +545,68 @@ SAVINGS_COLUMNS = (
     Column(
         "record_id",
         "integer",
-        "The savings record's id (the same id as in /api/v2/savings/).",
+        gettext_lazy("The savings record's id (the same id as in /api/v2/savings/)."),
         lambda r, b: r.pk,
         optional=False,
     ),
     Column(
         "page_id",
         "integer",
-        "The id of the project or case study that reported it (the id column of "
-        "projects and case-studies).",
+        gettext_lazy(
+            "The id of the project or case study that reported it (the id column of "
+            "projects and case-studies)."
+        ),
         lambda r, b: r.page_id,
         optional=False,
     ),
-    Column("page_title", "text", "That page's title.", lambda r, b: r.page.title, optional=False),
     Column(
-        "page_url", "URL", "That page on this site.", lambda r, b: b.url(r.page), optional=False
+        "page_title",
+        "text",
+        gettext_lazy("That page's title."),
+        lambda r, b: r.page.title,
+        optional=False,
+    ),
+    Column(
+        "page_url",
+        "URL",
+        gettext_lazy("That page on this site."),
+        lambda r, b: b.url(r.page),
+        optional=False,
     ),
     Column(
         "page_type",
         "text",
-        "What kind of page reported it.",
+        gettext_lazy("What kind of page reported it."),
         lambda r, b: page_kind(r.page),
         "project; case-study; learning-history; method",
         optional=False,
     ),
     Column(
-        "description", "text", "What the saving is.", lambda r, b: r.description, optional=False
+        "description",
+        "text",
+        gettext_lazy("What the saving is."),
+        lambda r, b: r.description,
+        optional=False,
     ),
     Column(
         "amount",
         "integer",
-        "The saving in pounds; for a range, the low figure.",
+        gettext_lazy("The saving in pounds; for a range, the low figure."),
         lambda r, b: integer(r.amount),
-        "0 or more",
+        gettext_lazy("0 or more"),
         optional=False,
     ),
     Column(
         "amount_high",
         "integer",
-        "Only for a range: the high figure in pounds. Empty for a single figure.",
+        gettext_lazy("Only for a range: the high figure in pounds. Empty for a single figure."),
         lambda r, b: integer(r.amount_high),
-        "At least amount",
+        gettext_lazy("At least amount"),
     ),
     Column(
         "kind",
         "text",
-        "What sort of money it is.",
+        gettext_lazy("What sort of money it is."),
         lambda r, b: r.kind,
         choices_text(SavingsRecord.Kind.choices),
         optional=False,
@@ -511,8 +614,10 @@ SAVINGS_COLUMNS = (
     Column(
         "period",
         "text",
-        "What time the figure covers. Figures are never converted into each other: add up "
-        "per-year, one-off and multi-year figures separately.",
+        gettext_lazy(
+            "What time the figure covers. Figures are never converted into each other: add up "
+            "per-year, one-off and multi-year figures separately."
+        ),
         lambda r, b: r.period,
         choices_text(SavingsRecord.Period.choices),
         optional=False,
@@ -520,14 +625,14 @@ SAVINGS_COLUMNS = (
     Column(
         "years",
         "integer",
-        "Only for over_years: over how many years.",
+        gettext_lazy("Only for over_years: over how many years."),
         lambda r, b: r.years,
-        "1 or more",
+        gettext_lazy("1 or more"),
     ),
     Column(
         "status",
         "text",
-        "How firm the figure is.",
+        gettext_lazy("How firm the figure is."),
         lambda r, b: r.status,
         choices_text(SavingsRecord.Status.choices),
         optional=False,
@@ -535,64 +640,72 @@ SAVINGS_COLUMNS = (
     Column(
         "paid_by",
         "text",
-        "The sector that invests or changes its service.",
+        gettext_lazy("The sector that invests or changes its service."),
         lambda r, b: r.paid_by or None,
         choices_text(Sector.choices),
     ),
     Column(
         "benefits",
         "text",
-        "The sector where the saving lands (Total Place: often not the one that pays).",
+        gettext_lazy(
+            "The sector where the saving lands (Total Place: often not the one that pays)."
+        ),
         lambda r, b: r.benefits or None,
         choices_text(Sector.choices),
     ),
     Column(
         "delivery_level",
         "slug",
-        "The level the saving is made at: the record's own level if it gives one, otherwise "
-        "the level of the page that reported it.",
+        gettext_lazy(
+            "The level the saving is made at: the record's own level if it gives one, otherwise "
+            "the level of the page that reported it."
+        ),
         lambda r, b: effective_level(r)[0],
-        slugs_text(DeliveryLevel, "Delivery level slugs"),
+        slugs_text(DeliveryLevel, gettext_lazy("Delivery level slugs")),
     ),
     Column(
         "delivery_level_from",
         "text",
-        "Where delivery_level comes from: the record itself, or its page.",
+        gettext_lazy("Where delivery_level comes from: the record itself, or its page."),
         lambda r, b: effective_level(r)[1],
         "record; page",
     ),
     Column(
         "investment",
         "integer",
-        "Money put in to get this saving, in pounds, if known.",
+        gettext_lazy("Money put in to get this saving, in pounds, if known."),
         lambda r, b: integer(r.investment),
-        "0 or more",
+        gettext_lazy("0 or more"),
     ),
     Column(
         "start_date",
         "date",
-        "First day of the period the figure covers.",
+        gettext_lazy("First day of the period the figure covers."),
         lambda r, b: iso(r.start_date),
     ),
     Column(
         "end_date",
         "date",
-        "Last day of the period the figure covers.",
+        gettext_lazy("Last day of the period the figure covers."),
         lambda r, b: iso(r.end_date),
     ),
     Column(
         "duplicate_of",
         "integer",
-        "If this is the same saving as another record (say a case study reporting a "
-        "project's saving), that record's record_id. Left empty when that record is not "
-        "public; counted still says whether to add this one.",
+        gettext_lazy(
+            "If this is the same saving as another record (say a case study reporting a "
+            "project's saving), that record's record_id. Left empty when that record is not "
+            "public; counted still says whether to add this one."
+        ),
         lambda r, b: r.duplicate_of_id if r.duplicate_is_public else None,
     ),
     Column(
         "counted",
         "true or false",
-        "false when the saving is already counted in another record, so that totals count "
-        "it once, as the site's savings picture does. Add up only rows where counted is true.",
+        gettext_lazy(
+            "false when the saving is already counted in another record, so that totals count "
+            "it once, as the site's savings picture does. Add up only rows where counted is true."
+        ),
         lambda r, b: r.duplicate_of_id is None,
         "true; false",
         optional=False,
@@ -600,7 +713,7 @@ SAVINGS_COLUMNS = (
     Column(
         "source",
         "text",
-        "Where the figure comes from: document, section and quote.",
+        gettext_lazy("Where the figure comes from: document, section and quote."),
         lambda r, b: r.source,
     ),
 )
@@ -611,24 +724,31 @@ DATASETS: dict[str, Dataset] = {
     for dataset in (
         Dataset(
             "projects",
-            "High-impact projects",
-            "One row per public high-impact project: what it is, where, who leads it and "
-            "what it reused.",
+            gettext_lazy("High-impact projects"),
+            gettext_lazy(
+                "One row per public high-impact project: what it is, where, who leads it and "
+                "what it reused."
+            ),
             PROJECT_COLUMNS,
             project_queryset,
         ),
         Dataset(
             "case-studies",
-            "Case studies",
-            "One row per public case study: what a place did, where, with whom and what it reused.",
+            gettext_lazy("Case studies"),
+            gettext_lazy(
+                "One row per public case study: what a place did, where, with whom and what it "
+                "reused."
+            ),
             CASE_STUDY_COLUMNS,
             case_study_queryset,
         ),
         Dataset(
             "savings",
-            "Savings records",
-            "One row per savings figure reported on a public project or case study, exactly "
-            "as reported: a range stays a range, nothing is annualised.",
+            gettext_lazy("Savings records"),
+            gettext_lazy(
+                "One row per savings figure reported on a public project or case study, exactly "
+                "as reported: a range stays a range, nothing is annualised."
+            ),
             SAVINGS_COLUMNS,
             savings_queryset,
         ),
@@ -656,62 +776,94 @@ MATRIX_FIELDS = (
     Field(
         "types",
         "list of slugs",
-        "The kinds of work counted.",
+        gettext_lazy("The kinds of work counted."),
         "project; case-study; learning-history; method",
     ),
-    Field("counted", "text", "What the counts are of, in words."),
-    Field("nations", "list", "The nations, in column order, each with the columns it spans."),
-    Field("nations[].slug", "slug", "The nation's slug.", "wales; england"),
-    Field("nations[].name", "text", "The nation's name."),
+    Field("counted", "text", gettext_lazy("What the counts are of, in words.")),
+    Field(
+        "nations",
+        "list",
+        gettext_lazy("The nations, in column order, each with the columns it spans."),
+    ),
+    Field("nations[].slug", "slug", gettext_lazy("The nation's slug."), "wales; england"),
+    Field("nations[].name", "text", gettext_lazy("The nation's name.")),
     Field(
         "nations[].span",
         "integer",
-        "How many columns belong to the nation: itself and its regions.",
+        gettext_lazy("How many columns belong to the nation: itself and its regions."),
     ),
-    Field("columns", "list", "The places counted: each nation, then its regions."),
-    Field("columns[].slug", "slug", "The place's slug."),
-    Field("columns[].name", "text", "The place's name."),
-    Field("columns[].kind", "text", "Whether the place is a nation or a region.", "nation; region"),
-    Field("columns[].nation", "slug", "The nation the place is in (itself for a nation)."),
+    Field("columns", "list", gettext_lazy("The places counted: each nation, then its regions.")),
+    Field("columns[].slug", "slug", gettext_lazy("The place's slug.")),
+    Field("columns[].name", "text", gettext_lazy("The place's name.")),
+    Field(
+        "columns[].kind",
+        "text",
+        gettext_lazy("Whether the place is a nation or a region."),
+        "nation; region",
+    ),
+    Field(
+        "columns[].nation",
+        "slug",
+        gettext_lazy("The nation the place is in (itself for a nation)."),
+    ),
     Field(
         "columns[].total",
         "integer",
-        "How many pieces of work, in any theme, are filed under this place or a place inside it.",
+        gettext_lazy(
+            "How many pieces of work, in any theme, are filed under this place or a place "
+            "inside it."
+        ),
     ),
     Field(
         "columns[].url",
         "URL",
-        "A search for those pieces; empty when there are too many themes to name in one search.",
+        gettext_lazy(
+            "A search for those pieces; empty when there are too many themes to name in one search."
+        ),
     ),
-    Field("rows", "list", "One row per theme, by name."),
-    Field("rows[].slug", "slug", "The theme's slug."),
-    Field("rows[].name", "text", "The theme's name."),
-    Field("rows[].cells", "list", "One cell per column, in the same order as columns."),
-    Field("rows[].cells[].column", "slug", "The slug of the column (place) the cell is in."),
+    Field("rows", "list", gettext_lazy("One row per theme, by name.")),
+    Field("rows[].slug", "slug", gettext_lazy("The theme's slug.")),
+    Field("rows[].name", "text", gettext_lazy("The theme's name.")),
+    Field(
+        "rows[].cells", "list", gettext_lazy("One cell per column, in the same order as columns.")
+    ),
+    Field(
+        "rows[].cells[].column",
+        "slug",
+        gettext_lazy("The slug of the column (place) the cell is in."),
+    ),
     Field(
         "rows[].cells[].count",
         "integer",
-        "How many pieces of work in this theme are "
-        "filed under this place or a place inside it. Local areas roll up into their region "
-        "and nation; a piece with several places counts once in each column.",
+        gettext_lazy(
+            "How many pieces of work in this theme are "
+            "filed under this place or a place inside it. Local areas roll up into their region "
+            "and nation; a piece with several places counts once in each column."
+        ),
     ),
-    Field("rows[].cells[].url", "URL", "A search that finds exactly those pieces."),
+    Field("rows[].cells[].url", "URL", gettext_lazy("A search that finds exactly those pieces.")),
     Field(
         "rows[].total",
         "integer",
-        "How many pieces of work in this theme have a place in Wales or England (each once).",
+        gettext_lazy(
+            "How many pieces of work in this theme have a place in Wales or England (each once)."
+        ),
     ),
-    Field("rows[].url", "URL", "A search that finds them."),
+    Field("rows[].url", "URL", gettext_lazy("A search that finds them.")),
     Field(
         "total",
         "integer",
-        "How many pieces of work have at least one theme and one place "
-        "in Wales or England (each once).",
+        gettext_lazy(
+            "How many pieces of work have at least one theme and one place "
+            "in Wales or England (each once)."
+        ),
     ),
     Field(
         "url",
         "URL",
-        "A search that finds them; empty when there are too many themes to name in one search.",
+        gettext_lazy(
+            "A search that finds them; empty when there are too many themes to name in one search."
+        ),
     ),
 )
 
@@ -739,12 +891,18 @@ def matrix_data(request: HttpRequest) -> dict[str, Any]:
 
 
 def header(request: HttpRequest, title: str, filename: str) -> dict[str, Any]:
-    """What every JSON file starts with: what it is, its licence, where and when it was made."""
+    """What every JSON file starts with: what it is, its licence, where and when it was made.
+
+    In the files' language whoever asks (`in_file_language`), as plain strings for JSON.
+    """
+    with in_file_language():
+        licence = {key: str(value) for key, value in LICENCE.items()}
+        title, note = str(title), str(PUBLIC_ONLY)
     return {
         "title": title,
-        "licence": LICENCE,
+        "licence": licence,
         "public_content_only": True,
-        "note": PUBLIC_ONLY,
+        "note": note,
         "source": request.build_absolute_uri("/"),
         "download_url": request.build_absolute_uri(reverse("open_data_file", args=[filename])),
         "dictionary": request.build_absolute_uri(reverse("open_data") + "#dictionary"),
@@ -753,15 +911,17 @@ def header(request: HttpRequest, title: str, filename: str) -> dict[str, Any]:
 
 
 def column_definitions(columns: Iterable[Column | Field]) -> list[dict[str, str]]:
-    return [
-        {
-            "name": column.name,
-            "type": column.type,
-            "meaning": column.meaning,
-            "allowed": column.allowed_text(),
-        }
-        for column in columns
-    ]
+    """The dictionary as the files carry it: in the files' language, as plain strings."""
+    with in_file_language():
+        return [
+            {
+                "name": column.name,
+                "type": column.type,
+                "meaning": str(column.meaning),
+                "allowed": str(column.allowed_text()),
+            }
+            for column in columns
+        ]
 
 
 class _Line:
@@ -782,7 +942,8 @@ def csv_lines(dataset: Dataset, request: HttpRequest) -> Iterator[str]:
 def json_chunks(dataset: Dataset, request: HttpRequest) -> Iterator[str]:
     """The JSON file in pieces: the header and column definitions, then the rows one by one."""
     head = header(request, dataset.title, dataset.filenames[1])
-    head["description"] = dataset.description
+    with in_file_language():
+        head["description"] = str(dataset.description)
     head["fields"] = column_definitions(dataset.columns)
     opening = json.dumps(head, ensure_ascii=False)
     yield opening[:-1] + ', "rows": ['
@@ -793,11 +954,14 @@ def json_chunks(dataset: Dataset, request: HttpRequest) -> Iterator[str]:
 
 def matrix_json(request: HttpRequest) -> str:
     """matrix.json: the theme x place counts with the same header as the other files."""
-    document = header(request, "Who is doing what, where: themes by place", "matrix.json")
-    document["description"] = (
-        "How many public projects, case studies, learning histories and methods there are "
-        "in each theme and place, as on the 'Who is doing what' page."
-    )
-    document["fields"] = column_definitions(MATRIX_FIELDS)
-    document.update(matrix_data(request))
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    with in_file_language():
+        document = header(
+            request, gettext("Who is doing what, where: themes by place"), "matrix.json"
+        )
+        document["description"] = gettext(
+            "How many public projects, case studies, learning histories and methods there are "
+            "in each theme and place, as on the 'Who is doing what' page."
+        )
+        document["fields"] = column_definitions(MATRIX_FIELDS)
+        document.update(matrix_data(request))
+        return json.dumps(document, ensure_ascii=False, indent=1) + "\n"

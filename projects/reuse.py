@@ -27,35 +27,50 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from learning.listing import type_key, type_label
 from learning.models import KnowledgePage, MethodPage, ReuseLink
 
 Viewer = User | AnonymousUser | None
 
-#: Relation keys, strongest first, with how each reads in a sentence and as a label.
+#: Relation keys, strongest first, with how each reads as a label.
 RELATIONS: dict[str, str] = {
-    ReuseLink.Relation.ADAPTED: "Adapted",
-    ReuseLink.Relation.REUSED: "Reused",
-    "used": "Used",
+    ReuseLink.Relation.ADAPTED: gettext_lazy("Adapted"),
+    ReuseLink.Relation.REUSED: gettext_lazy("Reused"),
+    "used": gettext_lazy("Used"),
 }
 _LINK_RELATIONS = frozenset({"reused", "adapted"})
-RELATION_VERBS: dict[str, str] = {"adapted": "adapted", "reused": "reused", "used": "used"}
+#: How each relation reads in a sentence, whole, so that a translation can order the words.
+RELATION_SENTENCES: dict[str, str] = {
+    "adapted": gettext_lazy("%(reuser)s adapted %(source)s"),
+    "reused": gettext_lazy("%(reuser)s reused %(source)s"),
+    "used": gettext_lazy("%(reuser)s used %(source)s"),
+}
 
 #: The relation filter of the /reuse/ view: key -> (label, relations kept, verb phrase).
 RELATION_FILTERS: dict[str, tuple[str, frozenset[str], str]] = {
-    "": ("Used, reused or adapted", frozenset(RELATIONS), "used, reused or adapted"),
-    "reused-or-adapted": (
-        "Reused or adapted",
-        frozenset({"reused", "adapted"}),
-        "reused or adapted",
+    "": (
+        gettext_lazy("Used, reused or adapted"),
+        frozenset(RELATIONS),
+        # Translators: completes "No method or case study was ..." and "3 methods ... by".
+        gettext_lazy("used, reused or adapted"),
     ),
-    "adapted": ("Adapted only", frozenset({"adapted"}), "adapted"),
-    "reused": ("Reused as it was only", frozenset({"reused"}), "reused as they were"),
+    "reused-or-adapted": (
+        gettext_lazy("Reused or adapted"),
+        frozenset({"reused", "adapted"}),
+        gettext_lazy("reused or adapted"),
+    ),
+    "adapted": (gettext_lazy("Adapted only"), frozenset({"adapted"}), gettext_lazy("adapted")),
+    "reused": (
+        gettext_lazy("Reused as it was only"),
+        frozenset({"reused"}),
+        gettext_lazy("reused as they were"),
+    ),
     "used": (
-        "Used only (from the methods each piece of work lists)",
+        gettext_lazy("Used only (from the methods each piece of work lists)"),
         frozenset({"used"}),
-        "used",
+        gettext_lazy("used"),
     ),
 }
 
@@ -74,8 +89,12 @@ class ReuseEntry:
         return RELATIONS[self.relation]
 
     @property
-    def verb(self) -> str:
-        return RELATION_VERBS[self.relation]
+    def sentence(self) -> str:
+        """ "<reuser> adapted <source>", in the reader's language."""
+        return RELATION_SENTENCES[self.relation] % {
+            "reuser": self.reuser.title,
+            "source": self.source.title,
+        }
 
 
 @dataclass
@@ -417,7 +436,7 @@ def build_graph(network: Network, request: HttpRequest | None = None) -> dict[st
             # Same or earlier column (a loop): leave and arrive on the left, bowing outwards.
             bow = min(MARGIN + gap / 2, 60)
             d = _curve((sx, y1), (sx - bow, y1), (rx - bow, y2), (rx, y2))
-        title = f"{entry.reuser.title} {entry.verb} {entry.source.title}"
+        title = entry.sentence
         if entry.note:
             title += f": {entry.note}"
         edges.append(

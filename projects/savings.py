@@ -22,22 +22,39 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext, pgettext_lazy
 
 from learning.models import DeliveryLevel, KnowledgePage, Organisation, Region, Theme
 from projects.models import HighImpactProjectPage, SavingsRecord, Sector
 
+# Marked for translation here and translated where shown (`counting_rules`), so that the
+# English text stays plain strings for anything that compares or quotes it.
 COUNTING_RULES = [
-    "Each savings record is counted once, for the page that reported it. A page with several "
-    "themes or places counts in each of them, so the totals for themes or regions add up to "
-    "more than the programme total.",
-    "A record marked as the same saving as one already recorded elsewhere is listed but not "
-    "added, so a saving reported by both a project and a case study counts once.",
-    "Per-year, one-off and multi-year figures are added up separately. Nothing is converted "
-    "into a yearly figure: a saving over five years stays a five-year figure.",
-    "A range adds its low figure to the low total and its high figure to the high total. A "
-    "single figure adds to both.",
-    "Only records on pages you can see are counted.",
+    gettext_noop(
+        "Each savings record is counted once, for the page that reported it. A page with several "
+        "themes or places counts in each of them, so the totals for themes or regions add up to "
+        "more than the programme total."
+    ),
+    gettext_noop(
+        "A record marked as the same saving as one already recorded elsewhere is listed but not "
+        "added, so a saving reported by both a project and a case study counts once."
+    ),
+    gettext_noop(
+        "Per-year, one-off and multi-year figures are added up separately. Nothing is converted "
+        "into a yearly figure: a saving over five years stays a five-year figure."
+    ),
+    gettext_noop(
+        "A range adds its low figure to the low total and its high figure to the high total. A "
+        "single figure adds to both."
+    ),
+    gettext_noop("Only records on pages you can see are counted."),
 ]
+
+
+def counting_rules() -> list[str]:
+    """`COUNTING_RULES` in the active language, for the pages that print them."""
+    return [gettext(rule) for rule in COUNTING_RULES]
+
 
 # Column order everywhere: the yearly figure people compare first, then one-off, then multi-year.
 PERIODS = [
@@ -50,6 +67,35 @@ NOT_STATED = "none"
 
 class FilterError(ValueError):
     """A filter value the dashboard does not know; the message says which and why."""
+
+
+# What the filters are called where people see them: the "Showing" list and error messages.
+FILTER_LABELS = {
+    "theme": gettext_lazy("Theme"),
+    "region": gettext_lazy("Region"),
+    "organisation": gettext_lazy("Organisation"),
+    "project": gettext_lazy("Project"),
+    "kind": gettext_lazy("Kind"),
+    "status": gettext_lazy("Status"),
+    "period": gettext_lazy("Period"),
+    "level": gettext_lazy("Level"),
+    "paid_by": gettext_lazy("Paid by"),
+    "benefits": pgettext_lazy("the sector a saving benefits", "Benefits"),
+}
+# Translators: completes "'x' is not a ...: use a, b, c."
+FILTER_NAMES = {
+    "kind": gettext_lazy("kind"),
+    "status": gettext_lazy("status"),
+    "period": gettext_lazy("period"),
+    "level": gettext_lazy("level"),
+    "paid_by": gettext_lazy("paid by"),
+    "benefits": gettext_lazy("benefits"),
+}
+FILTER_ERRORS = {
+    "theme": gettext_lazy("There is no theme called '%(slug)s'."),
+    "region": gettext_lazy("There is no region called '%(slug)s'."),
+    "organisation": gettext_lazy("There is no organisation called '%(slug)s'."),
+}
 
 
 @dataclass
@@ -78,17 +124,27 @@ class Money:
     def label(self) -> str:
         """£1.2m, or £1.2m to £1.5m for a range."""
         if not self.count:
-            return "None"
+            return gettext("None")
         low = SavingsRecord.format_pounds(self.low)
-        return f"{low} to {SavingsRecord.format_pounds(self.high)}" if self.is_range else low
+        if not self.is_range:
+            return low
+        # Translators: a range of money, e.g. "£1.2m to £1.5m".
+        return gettext("%(low)s to %(high)s") % {
+            "low": low,
+            "high": SavingsRecord.format_pounds(self.high),
+        }
 
     @property
     def years_label(self) -> str:
         if self.min_years is None:
             return ""
         if self.min_years == self.max_years:
-            return f"over {self.min_years} years"
-        return f"over {self.min_years} to {self.max_years} years"
+            return ngettext("over %(years)d year", "over %(years)d years", self.min_years) % {
+                "years": self.min_years
+            }
+        return ngettext(
+            "over %(low)d to %(high)d year", "over %(low)d to %(high)d years", self.max_years
+        ) % {"low": self.min_years, "high": self.max_years}
 
 
 @dataclass
@@ -119,6 +175,8 @@ class Breakdown:
     title: str
     rows: list[Row]
     total: Row
+    #: The heading of the table's first column ("Kind of saving"); the title without "By".
+    heading: str = ""
 
 
 @dataclass
@@ -170,7 +228,7 @@ class Filters:
             if slug:
                 obj = model.objects.filter(slug=slug).first()
                 if obj is None:
-                    raise FilterError(f"There is no {name} called '{slug}'.")
+                    raise FilterError(FILTER_ERRORS[name] % {"slug": slug})
                 setattr(filters, name, obj)
         project = (params.get("project") or "").strip()
         if project:
@@ -180,7 +238,9 @@ class Filters:
                 else None
             )
             if found is None:
-                raise FilterError(f"There is no project with the id '{project}'.")
+                raise FilterError(
+                    gettext("There is no project with the id '%(id)s'.") % {"id": project}
+                )
             filters.project = found
         allowed = {
             "kind": {c.value for c in SavingsRecord.Kind},
@@ -194,7 +254,10 @@ class Filters:
             value = (params.get(name) or "").strip()
             if value and value not in allowed[name]:
                 choices = ", ".join(sorted(allowed[name]))
-                raise FilterError(f"'{value}' is not a {name.replace('_', ' ')}: use {choices}.")
+                raise FilterError(
+                    gettext("'%(value)s' is not a %(filter)s: use %(choices)s.")
+                    % {"value": value, "filter": FILTER_NAMES[name], "choices": choices}
+                )
             setattr(filters, name, value)
         return filters
 
@@ -219,14 +282,15 @@ class Filters:
         """'the Frail elderly theme', 'Wales' ... or 'the whole programme'."""
         parts = []
         if self.theme:
-            parts.append(f"the {self.theme.name} theme")
+            # Translators: completes "Savings reported for ..." and "No savings ... for ... yet".
+            parts.append(gettext("the %(theme)s theme") % {"theme": self.theme.name})
         if self.region:
             parts.append(self.region.name)
         if self.organisation:
             parts.append(self.organisation.name)
         if self.project:
             parts.append(self.project.title)
-        return ", ".join(parts) if parts else "the whole programme"
+        return ", ".join(parts) if parts else gettext("the whole programme")
 
     def active(self, base: str) -> list[tuple[str, str, str]]:
         """(name, shown value, URL of `base` without it) for each filter in use."""
@@ -245,22 +309,21 @@ class Filters:
         }
         for name in (*self.SCOPES, *self.FIELDS):
             if shown[name]:
-                label = name.replace("_", " ").capitalize()
-                out.append((label, shown[name], self.url(base, **{name: ""})))
+                out.append((str(FILTER_LABELS[name]), shown[name], self.url(base, **{name: ""})))
         return out
 
 
 def _sector_label(value: str) -> str:
     if not value:
         return ""
-    return "Not stated" if value == NOT_STATED else Sector(value).label
+    return gettext("Not stated") if value == NOT_STATED else str(Sector(value).label)
 
 
 def _level_label(value: str) -> str:
     if not value:
         return ""
     if value == NOT_STATED:
-        return "Not stated"
+        return gettext("Not stated")
     level = DeliveryLevel.objects.filter(slug=value).first()
     return level.name if level else value
 
@@ -324,10 +387,10 @@ def _dimension_values(dimension: str, records: Iterable[SavingsRecord]) -> list[
         return [(c.value, c.label) for c in SavingsRecord.Status]
     if dimension == "level":
         levels = [(lvl.slug, lvl.name) for lvl in DeliveryLevel.objects.order_by("order", "name")]
-        return levels + [(NOT_STATED, "Not stated")]
+        return levels + [(NOT_STATED, gettext("Not stated"))]
     used = {getattr(r, dimension) or NOT_STATED for r in records}
     sectors = [(c.value, c.label) for c in Sector if c.value in used]
-    return sectors + ([(NOT_STATED, "Not stated")] if NOT_STATED in used else [])
+    return sectors + ([(NOT_STATED, gettext("Not stated"))] if NOT_STATED in used else [])
 
 
 def _value_of(dimension: str, record: SavingsRecord) -> str:
@@ -337,12 +400,17 @@ def _value_of(dimension: str, record: SavingsRecord) -> str:
     return getattr(record, dimension) or NOT_STATED
 
 
+#: (dimension, title, heading of its first column).
 BREAKDOWNS = [
-    ("kind", "By kind of saving"),
-    ("status", "By status"),
-    ("level", "By delivery level"),
-    ("paid_by", "By the sector that pays"),
-    ("benefits", "By the sector that benefits"),
+    ("kind", gettext_lazy("By kind of saving"), gettext_lazy("Kind of saving")),
+    ("status", gettext_lazy("By status"), gettext_lazy("Status")),
+    ("level", gettext_lazy("By delivery level"), gettext_lazy("Delivery level")),
+    ("paid_by", gettext_lazy("By the sector that pays"), gettext_lazy("The sector that pays")),
+    (
+        "benefits",
+        gettext_lazy("By the sector that benefits"),
+        gettext_lazy("The sector that benefits"),
+    ),
 ]
 
 
@@ -365,7 +433,7 @@ def summarise(
     def link(**changes: str) -> str:
         return filters.url(records_url, **changes) if records_url else ""
 
-    total = Row("", "All records")
+    total = Row("", gettext("All records"))
     for record in counted:
         total.money[record.period].add(record)
     total.period_urls = {p.value: link(period=p.value) for p in PERIODS}
@@ -373,7 +441,7 @@ def summarise(
 
     dimensions = BREAKDOWNS if breakdowns else []
     tables: list[Breakdown] = []
-    for dimension, title in dimensions:
+    for dimension, title, heading in dimensions:
         rows = {value: Row(value, label) for value, label in _dimension_values(dimension, counted)}
         for record in counted:
             rows[_value_of(dimension, record)].money[record.period].add(record)
@@ -386,11 +454,13 @@ def summarise(
             kept = [row for row in rows.values() if row.count]
         else:
             kept = [row for row in rows.values() if row.count or row.value != NOT_STATED]
-        tables.append(Breakdown(dimension, title, kept, total))
+        tables.append(Breakdown(dimension, title, kept, total, heading))
 
     # Who pays and who benefits: the Total Place finding that savings often land elsewhere.
     flows: dict[tuple[str, str], Row] = {}
-    cross_sector = Row("cross", "Saving lands with a different sector from the one that pays")
+    cross_sector = Row(
+        "cross", gettext("Saving lands with a different sector from the one that pays")
+    )
     for record in counted:
         key = (record.paid_by or NOT_STATED, record.benefits or NOT_STATED)
         if key not in flows:
@@ -457,5 +527,5 @@ def bar_chart(breakdown: Breakdown, period: str = SavingsRecord.Period.PER_YEAR)
         "label_width": label_width,
         "width": label_width + bar_width + 140,
         "height": max(len(bars), 1) * row_height,
-        "period_label": SavingsRecord.Period(period).label.lower(),
+        "period_label": str(SavingsRecord.Period(period).label).lower(),
     }

@@ -25,6 +25,8 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, gettext_lazy
 
 from learning.models import KnowledgePage, Region, Theme
 from learning.search_sources import PAGE_KINDS
@@ -36,10 +38,10 @@ WORK_KINDS: dict[str, str] = {
     kind: label for kind, label in PAGE_KINDS.values() if kind not in ("theme", "region")
 }
 PLURAL_LABELS = {
-    "project": "projects",
-    "case-study": "case studies",
-    "learning-history": "learning histories",
-    "method": "methods",
+    "project": gettext_lazy("projects"),
+    "case-study": gettext_lazy("case studies"),
+    "learning-history": gettext_lazy("learning histories"),
+    "method": gettext_lazy("methods"),
 }
 NATIONS = ("wales", "england")  # column groups, in this order
 
@@ -66,13 +68,16 @@ def search_url(types: list[str], themes: list[str] | None, regions: list[str]) -
 
 
 def counted_label(types: list[str]) -> str:
-    """What the counts are of, in words: "projects and case studies"."""
-    words = [PLURAL_LABELS[kind] for kind in types]
+    """What the counts are of, in words: "projects and case studies".
+
+    A plain string in the active language (the matrix is also written out as JSON).
+    """
+    words = [str(PLURAL_LABELS[kind]) for kind in types]
     if len(words) == len(WORK_KINDS):
-        return "projects, case studies, learning histories and methods"
+        return gettext("projects, case studies, learning histories and methods")
     if len(words) == 1:
         return words[0]
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return str(get_text_list(words, gettext("and")))
 
 
 def theme_region_matrix(user: Any, types: list[str] | None = None) -> dict:
@@ -255,7 +260,11 @@ def shade_bands(counts: list[int]) -> list[dict]:
     fills = _SHADES_FOR[len(uppers)]
     bands, low = [], 1
     for upper, shade in zip(uppers, fills, strict=True):
-        label = str(upper) if low == upper else f"{low} to {upper}"
+        label = (
+            str(upper)
+            if low == upper
+            else gettext("%(low)d to %(high)d") % {"low": low, "high": upper}
+        )
         bands.append({"low": low, "high": upper, "fill": SHADES[shade], "label": label})
         low = upper + 1
     return bands

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 
 from search.documents import FACETS
@@ -51,6 +51,9 @@ class ResultOut(Schema):
     themes: list[str]
     regions: list[str]
     date: datetime | None
+    language: str = Field(
+        "", description="The result's language (en or cy) when it is not the one searched in."
+    )
 
 
 class FacetValueOut(Schema):
@@ -110,6 +113,11 @@ class SearchParams(Schema):
     year: list[str] = []
     sort: str = "relevance"
     page: str = "1"
+    lang: str = Field(
+        "",
+        description="en or cy: the language to search in (a translated page is found in it, "
+        "and what is written in it comes first). By default the visitor's language.",
+    )
 
 
 @api.exception_handler(BadRequest)
@@ -165,8 +173,8 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict:
     summary="Suggestions as you type",
     description="Up to eight titles whose words start with what has been typed so far.",
 )
-def suggestions(request: HttpRequest, q: str = "") -> dict:
-    hits = suggest(q, request.user)
+def suggestions(request: HttpRequest, q: str = "", lang: str = "") -> dict:
+    hits = suggest(q, request.user, language=lang or None)
     return {
         "query": q[:100],
         "suggestions": [

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from cop_site.i18n import split_language
 from search.service import search
 
 JUDGEMENTS = Path(__file__).resolve().parent.parent / "tests" / "search" / "relevance_queries.yaml"
@@ -39,7 +40,8 @@ def load_judgements(path: Path = JUDGEMENTS) -> list[dict[str, Any]]:
 def score(query: str, relevant: list[str], user: Any) -> QueryScore:
     """P@5 = relevant results among the first five, over five; RR = 1 / rank of the first."""
     hits = search({"q": query}, user, per_page=10).hits
-    top = [hit.url for hit in hits]
+    # Judged as addresses without the language prefix (/en/, /cy/): the same page either way.
+    top = [split_language(hit.url)[1] for hit in hits]
     wanted = set(relevant)
     precision = sum(1 for url in top[:5] if url in wanted) / 5
     rank = next((i for i, url in enumerate(top, start=1) if url in wanted), None)

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from search.documents import FACETS
 from search.engines.base import EngineUnavailable
@@ -55,14 +56,19 @@ def search(request: HttpRequest) -> HttpResponse:
         results = run_search(request.GET, request.user)
     except EngineUnavailable:
         logger.exception("Search engine unavailable")
-        context = {"query": request.GET.get("q", "")[:256], "breadcrumbs": [("Home", "/")]}
+        context = {
+            "query": request.GET.get("q", "")[:256],
+            "breadcrumbs": [(gettext("Home"), "/")],
+        }
         return render(request, "search/unavailable.html", context, status=503)
     except BadRequest as error:
         cleaned: QueryDict = request.GET.copy()
         cleaned.pop("page", None)
         cleaned.pop("sort", None)
         results = run_search(cleaned, request.user)
-        results.notices.insert(0, f"{error} Showing the first page instead.")
+        results.notices.insert(
+            0, gettext("%(error)s Showing the first page instead.") % {"error": error}
+        )
         status = 400
     else:
         status = 200
@@ -130,7 +136,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if results.spelling
         else "",
         "page_obj": page_obj,
-        "breadcrumbs": [("Home", "/")],
+        "breadcrumbs": [(gettext("Home"), "/")],
         "searched": bool(results.query or results.has_filters),
     }
     return render(request, "search/search.html", context, status=status)

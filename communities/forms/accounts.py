@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from communities.models import Profile
 
@@ -17,16 +18,19 @@ class SignupExtras(forms.Form):
     display_name = forms.CharField(
         max_length=100,
         required=False,
-        label="Your name (optional)",
-        help_text="How your name appears on your posts. If you leave it empty, your username is "
-        "shown.",
+        label=gettext_lazy("Your name (optional)"),
+        help_text=gettext_lazy(
+            "How your name appears on your posts. If you leave it empty, your username is shown."
+        ),
     )
-    website = forms.CharField(required=False, label="Leave this field empty")
+    website = forms.CharField(required=False, label=gettext_lazy("Leave this field empty"))
 
     def clean_website(self) -> str:
         value = self.cleaned_data.get("website", "")
         if value:
-            raise forms.ValidationError("Sign-up could not be completed. Please try again.")
+            raise forms.ValidationError(
+                gettext("Sign-up could not be completed. Please try again.")
+            )
         return value
 
     def signup(self, request, user) -> None:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from communities.forum import clean_body, clean_title
 from communities.models import Flag
 from communities.models.forum import BODY_MAX, TITLE_MAX
 from learning.models import Theme
 
-MARKDOWN_HINT = (
+MARKDOWN_HINT = gettext_lazy(
     "You can use Markdown: a blank line between paragraphs, '-' for a list, **bold**, and links "
     "as [text](https://address). Mention someone with @username."
 )
@@ -41,8 +43,10 @@ class DescribedErrorsMixin:
 
 
 BODY_ERRORS = {
-    "required": "Write something in your post.",
-    "max_length": f"Posts can be at most {BODY_MAX:,} characters.",
+    "required": gettext_lazy("Write something in your post."),
+    "max_length": format_lazy(
+        gettext_lazy("Posts can be at most {limit} characters."), limit=f"{BODY_MAX:,}"
+    ),
 }
 
 
@@ -56,6 +60,7 @@ class AttachmentsField(forms.FileField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "govuk-file-upload"}))
         kwargs.setdefault("required", False)
+        kwargs.setdefault("label", gettext_lazy("Attachments"))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -72,10 +77,11 @@ def _attachments_help() -> str:
 
     types = ", ".join(sorted(settings.COMMUNITY_ATTACHMENT_TYPES))
     limit = settings.COMMUNITY_ATTACHMENT_MAX_BYTES / (1 << 20)
-    return (
-        f"Optional. Up to {settings.COMMUNITY_ATTACHMENTS_PER_POST} files, each up to "
-        f"{limit:g} MB: {types}."
-    )
+    return gettext("Optional. Up to %(count)s files, each up to %(size)s MB: %(types)s.") % {
+        "count": settings.COMMUNITY_ATTACHMENTS_PER_POST,
+        "size": f"{limit:g}",
+        "types": types,
+    }
 
 
 class BodyMixin:
@@ -85,16 +91,17 @@ class BodyMixin:
 
 class ThreadForm(DescribedErrorsMixin, BodyMixin, forms.Form):
     title = forms.CharField(
+        label=gettext_lazy("Title"),
         max_length=TITLE_MAX,
         error_messages={
-            "required": "Give your thread a title.",
-            "max_length": f"Titles can be at most {TITLE_MAX} characters.",
+            "required": gettext_lazy("Give your thread a title."),
+            "max_length": gettext_lazy("Titles can be at most %(limit_value)d characters."),
         },
         widget=forms.TextInput(attrs={"class": "govuk-input"}),
-        help_text="A question or topic in a sentence, so others can find it.",
+        help_text=gettext_lazy("A question or topic in a sentence, so others can find it."),
     )
     body = forms.CharField(
-        label="Your post",
+        label=gettext_lazy("Your post"),
         max_length=BODY_MAX,
         error_messages=BODY_ERRORS,
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 10}),
@@ -103,15 +110,18 @@ class ThreadForm(DescribedErrorsMixin, BodyMixin, forms.Form):
     theme = forms.ModelChoiceField(
         queryset=Theme.objects.order_by("name"),
         required=False,
-        empty_label="No particular theme",
+        label=gettext_lazy("Theme"),
+        empty_label=gettext_lazy("No particular theme"),
         widget=forms.Select(attrs={"class": "govuk-select"}),
     )
     tags = forms.CharField(
         required=False,
         max_length=300,
+        label=gettext_lazy("Tags"),
         widget=forms.TextInput(attrs={"class": "govuk-input"}),
-        help_text="Optional. Words or short phrases separated by commas, e.g. pooled budgets, "
-        "scrutiny.",
+        help_text=gettext_lazy(
+            "Optional. Words or short phrases separated by commas, e.g. pooled budgets, scrutiny."
+        ),
     )
     attachments = AttachmentsField()
 
@@ -126,17 +136,17 @@ class ThreadForm(DescribedErrorsMixin, BodyMixin, forms.Form):
         raw = self.cleaned_data.get("tags", "")
         tags = [" ".join(tag.split()) for tag in raw.split(",") if tag.strip()]
         if len(tags) > 8:
-            raise ValidationError("Use at most 8 tags.")
+            raise ValidationError(gettext("Use at most 8 tags."))
         if any(len(tag) > 50 for tag in tags):
-            raise ValidationError("Each tag can be at most 50 characters.")
+            raise ValidationError(gettext("Each tag can be at most 50 characters."))
         return list(dict.fromkeys(tags))
 
 
 class ReplyForm(DescribedErrorsMixin, BodyMixin, forms.Form):
     body = forms.CharField(
-        label="Your reply",
+        label=gettext_lazy("Your reply"),
         max_length=BODY_MAX,
-        error_messages={**BODY_ERRORS, "required": "Write your reply."},
+        error_messages={**BODY_ERRORS, "required": gettext_lazy("Write your reply.")},
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 8}),
         help_text=MARKDOWN_HINT,
     )
@@ -150,7 +160,7 @@ class ReplyForm(DescribedErrorsMixin, BodyMixin, forms.Form):
 
 class EditForm(DescribedErrorsMixin, BodyMixin, forms.Form):
     body = forms.CharField(
-        label="Your post",
+        label=gettext_lazy("Your post"),
         max_length=BODY_MAX,
         error_messages=BODY_ERRORS,
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 10}),
@@ -161,13 +171,14 @@ class EditForm(DescribedErrorsMixin, BodyMixin, forms.Form):
 class FlagForm(DescribedErrorsMixin, forms.Form):
     reason = forms.ChoiceField(
         choices=Flag.Reason.choices,
+        label=gettext_lazy("Reason"),
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose why you are flagging this post."},
+        error_messages={"required": gettext_lazy("Choose why you are flagging this post.")},
     )
     detail = forms.CharField(
         required=False,
         max_length=1000,
-        label="Anything the facilitators should know (optional)",
+        label=gettext_lazy("Anything the facilitators should know (optional)"),
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}),
     )
 
@@ -176,7 +187,7 @@ class ReasonForm(DescribedErrorsMixin, forms.Form):
     reason = forms.CharField(
         required=False,
         max_length=1000,
-        label="Reason (recorded in the moderation log)",
+        label=gettext_lazy("Reason (recorded in the moderation log)"),
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 2}),
     )
 
@@ -184,9 +195,9 @@ class ReasonForm(DescribedErrorsMixin, forms.Form):
 class MoveForm(ReasonForm):
     target = forms.ModelChoiceField(
         queryset=None,
-        label="Move to",
+        label=gettext_lazy("Move to"),
         widget=forms.Select(attrs={"class": "govuk-select"}),
-        error_messages={"required": "Choose the community to move the thread to."},
+        error_messages={"required": gettext_lazy("Choose the community to move the thread to.")},
     )
 
     def __init__(self, *args, targets=None, **kwargs):
@@ -198,15 +209,15 @@ class JoinRequestForm(DescribedErrorsMixin, forms.Form):
     message = forms.CharField(
         required=False,
         max_length=1000,
-        label="Why would you like to join? (optional)",
-        help_text="The facilitators read this when they decide.",
+        label=gettext_lazy("Why would you like to join? (optional)"),
+        help_text=gettext_lazy("The facilitators read this when they decide."),
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}),
     )
 
 
 class InviteForm(DescribedErrorsMixin, forms.Form):
     email = forms.EmailField(
-        label="Email address",
+        label=gettext_lazy("Email address"),
         widget=forms.EmailInput(attrs={"class": "govuk-input", "autocomplete": "off"}),
-        error_messages={"invalid": "Enter an email address like name@example.org."},
+        error_messages={"invalid": gettext_lazy("Enter an email address like name@example.org.")},
     )

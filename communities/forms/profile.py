@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from communities.models import Profile
 from learning.models import Organisation, Region, Theme
@@ -35,77 +37,96 @@ class ProfileForm(forms.ModelForm):
             "bio",
             "visibility",
             "accepts_messages",
+            "language",
         ]
         labels = {
-            "display_name": "Display name",
-            "job_title": "Job title",
-            "organisation": "Organisation",
-            "region": "Where you work",
-            "themes": "Themes you work on",
-            "projects": "High-impact projects you are involved in",
-            "bio": "About you",
-            "visibility": "Who can see your profile",
-            "accepts_messages": "Let signed-in members send you a message through the site",
+            "display_name": gettext_lazy("Display name"),
+            "job_title": gettext_lazy("Job title"),
+            "organisation": gettext_lazy("Organisation"),
+            "region": gettext_lazy("Where you work"),
+            "themes": gettext_lazy("Themes you work on"),
+            "projects": gettext_lazy("High-impact projects you are involved in"),
+            "bio": gettext_lazy("About you"),
+            "visibility": gettext_lazy("Who can see your profile"),
+            "accepts_messages": gettext_lazy(
+                "Let signed-in members send you a message through the site"
+            ),
+            "language": gettext_lazy("Language for emails"),
         }
         help_texts = {
-            "display_name": "How your name appears on your posts and profile. If you leave it "
-            "empty, your username is shown.",
-            "job_title": "For example, Head of Adult Social Care.",
-            "organisation": "If your organisation is not listed, leave this empty and mention "
-            "it in About you.",
-            "region": "The nation, region or local area you mostly work in.",
-            "themes": "Select all that apply.",
-            "projects": "Select all that apply.",
-            "bio": f"A few sentences in plain text, up to {BIO_MAX_LENGTH} characters. "
-            "Do not include phone numbers or personal email addresses.",
-            "visibility": "Your name is always shown on your posts. This controls your job "
-            "title, organisation, region, themes, projects and About you.",
+            "display_name": gettext_lazy(
+                "How your name appears on your posts and profile. If you leave it "
+                "empty, your username is shown."
+            ),
+            "job_title": gettext_lazy("For example, Head of Adult Social Care."),
+            "organisation": gettext_lazy(
+                "If your organisation is not listed, leave this empty and mention it in About you."
+            ),
+            "region": gettext_lazy("The nation, region or local area you mostly work in."),
+            "themes": gettext_lazy("Select all that apply."),
+            "projects": gettext_lazy("Select all that apply."),
+            "bio": format_lazy(
+                gettext_lazy(
+                    "A few sentences in plain text, up to {limit} characters. "
+                    "Do not include phone numbers or personal email addresses."
+                ),
+                limit=BIO_MAX_LENGTH,
+            ),
+            "visibility": gettext_lazy(
+                "Your name is always shown on your posts. This controls your job "
+                "title, organisation, region, themes, projects and About you."
+            ),
         }
         widgets = {
             "themes": forms.CheckboxSelectMultiple,
             "projects": forms.CheckboxSelectMultiple,
             "bio": forms.Textarea(attrs={"rows": 5}),
             "visibility": forms.RadioSelect,
+            "language": forms.RadioSelect,
         }
         error_messages = {
             "display_name": {
-                "max_length": "Display name must be %(limit_value)d characters or fewer "
-                "(it has %(show_value)d)",
+                "max_length": gettext_lazy(
+                    "Display name must be %(limit_value)d characters or fewer "
+                    "(it has %(show_value)d)"
+                ),
             },
             "job_title": {
-                "max_length": "Job title must be %(limit_value)d characters or fewer "
-                "(it has %(show_value)d)",
+                "max_length": gettext_lazy(
+                    "Job title must be %(limit_value)d characters or fewer (it has %(show_value)d)"
+                ),
             },
             "organisation": {
-                "invalid_choice": "Select an organisation from the list",
+                "invalid_choice": gettext_lazy("Select an organisation from the list"),
             },
             "region": {
-                "invalid_choice": "Select a place from the list",
+                "invalid_choice": gettext_lazy("Select a place from the list"),
             },
             "themes": {
-                "invalid_choice": "Select themes from the list",
-                "invalid_pk_value": "Select themes from the list",
+                "invalid_choice": gettext_lazy("Select themes from the list"),
+                "invalid_pk_value": gettext_lazy("Select themes from the list"),
             },
             "projects": {
-                "invalid_choice": "Select projects from the list",
-                "invalid_pk_value": "Select projects from the list",
+                "invalid_choice": gettext_lazy("Select projects from the list"),
+                "invalid_pk_value": gettext_lazy("Select projects from the list"),
             },
             "bio": {
-                "max_length": "About you must be %(limit_value)d characters or fewer "
-                "(it has %(show_value)d)",
+                "max_length": gettext_lazy(
+                    "About you must be %(limit_value)d characters or fewer (it has %(show_value)d)"
+                ),
             },
             "visibility": {
-                "required": "Select who can see your profile",
-                "invalid_choice": "Select who can see your profile",
+                "required": gettext_lazy("Select who can see your profile"),
+                "invalid_choice": gettext_lazy("Select who can see your profile"),
             },
         }
 
     def __init__(self, *args: Any, user: User | AnonymousUser | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.order_by("name")
-        self.fields["organisation"].empty_label = "Not listed or prefer not to say"
+        self.fields["organisation"].empty_label = gettext_lazy("Not listed or prefer not to say")
         self.fields["region"].queryset = Region.objects.order_by("name")
-        self.fields["region"].empty_label = "Prefer not to say"
+        self.fields["region"].empty_label = gettext_lazy("Prefer not to say")
         self.fields["themes"].queryset = Theme.objects.order_by("name")
         # Only projects this person may see are offered, so a draft or restricted project's
         # title is never disclosed; projects already chosen stay, so saving does not drop them.
@@ -117,3 +138,8 @@ class ProfileForm(forms.ModelForm):
         self.fields["projects"].queryset = projects.order_by("title")
         # A radio list needs no empty choice: the model has a default.
         self.fields["visibility"].choices = Profile.Visibility.choices
+        # Cymraeg: like every question here, optional; left out, the language stays as it was.
+        self.fields["language"].required = False
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or self.instance.language

@@ -12,6 +12,7 @@ from django.core.signals import setting_changed
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
+from django.utils.translation import gettext_lazy
 
 
 class PrivateStorage(LazyObject):
@@ -57,7 +58,7 @@ class Attachment(models.Model):
         "communities.Post", on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(upload_to=_upload_to, storage=get_private_storage, max_length=300)
-    name = models.CharField(max_length=200, help_text="The file's name as uploaded.")
+    name = models.CharField(max_length=200, help_text=gettext_lazy("The file's name as uploaded."))
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
@@ -29,7 +31,7 @@ class CommunityIndexPage(SectionPage):
     subpage_types = ["communities.CommunityPage"]
 
     class Meta:
-        verbose_name = "communities index"
+        verbose_name = gettext_lazy("communities index")
 
     def get_context(self, request, *args, **kwargs) -> dict:
         from communities.permissions import community_summaries
@@ -51,21 +53,21 @@ class CommunityPage(RoutablePageMixin, BasePage):
     """A community of practice: a forum, its members and facilitators."""
 
     class Kind(models.TextChoices):
-        PROGRAMME = "programme", "Programme leads and project managers"
-        NATIONAL = "national", "Issue-based national"
-        REGIONAL = "regional", "Regional"
-        SENIOR = "senior", "Senior leaders"
-        POLITICIANS = "politicians", "Politicians"
+        PROGRAMME = "programme", gettext_lazy("Programme leads and project managers")
+        NATIONAL = "national", gettext_lazy("Issue-based national")
+        REGIONAL = "regional", gettext_lazy("Regional")
+        SENIOR = "senior", gettext_lazy("Senior leaders")
+        POLITICIANS = "politicians", gettext_lazy("Politicians")
 
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public: anyone reads, members post"
-        MEMBERS = "members", "Members: anyone signed in reads, members post"
-        PRIVATE = "private", "Private: only its members read"
+        PUBLIC = "public", gettext_lazy("Public: anyone reads, members post")
+        MEMBERS = "members", gettext_lazy("Members: anyone signed in reads, members post")
+        PRIVATE = "private", gettext_lazy("Private: only its members read")
 
     class JoinPolicy(models.TextChoices):
-        OPEN = "open", "Open: anyone signed in can join"
-        REQUEST = "request", "Request: a facilitator approves each request"
-        INVITE = "invite", "Invitation only"
+        OPEN = "open", gettext_lazy("Open: anyone signed in can join")
+        REQUEST = "request", gettext_lazy("Request: a facilitator approves each request")
+        INVITE = "invite", gettext_lazy("Invitation only")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NATIONAL)
     visibility = models.CharField(
@@ -76,8 +78,14 @@ class CommunityPage(RoutablePageMixin, BasePage):
     )
     description = models.TextField(
         blank=True,
-        help_text="What the community is for and who should join. Shown to everyone, even "
-        "when the community is private. " + MARKDOWN_HELP,
+        help_text=format_lazy(
+            "{} {}",
+            gettext_lazy(
+                "What the community is for and who should join. Shown to everyone, even when "
+                "the community is private."
+            ),
+            MARKDOWN_HELP,
+        ),
     )
     themes = ParentalManyToManyField("learning.Theme", blank=True, related_name="communities")
     regions = ParentalManyToManyField("learning.Region", blank=True, related_name="communities")
@@ -91,16 +99,18 @@ class CommunityPage(RoutablePageMixin, BasePage):
         FieldPanel("description"),
         MultiFieldPanel(
             [FieldPanel("kind"), FieldPanel("visibility"), FieldPanel("join_policy")],
-            heading="Who can read and join",
+            heading=gettext_lazy("Who can read and join"),
         ),
-        MultiFieldPanel([FieldPanel("themes"), FieldPanel("regions")], heading="Classification"),
+        MultiFieldPanel(
+            [FieldPanel("themes"), FieldPanel("regions")], heading=gettext_lazy("Classification")
+        ),
     ]
-    edit_handler = tabs(("Content", content_panels))
+    edit_handler = tabs((gettext_lazy("Content"), content_panels))
     search_fields = BasePage.search_fields + [index.SearchField("description")]
 
     class Meta:
-        verbose_name = "community"
-        verbose_name_plural = "communities"
+        verbose_name = gettext_lazy("community")
+        verbose_name_plural = gettext_lazy("communities")
 
     # Forum URLs, under the community's own URL. The views are in communities.views.forum.
 
@@ -214,12 +224,12 @@ class Membership(models.Model):
     """A person's place in a community: a member or facilitator, or waiting for approval."""
 
     class Role(models.TextChoices):
-        MEMBER = "member", "Member"
-        FACILITATOR = "facilitator", "Facilitator"
+        MEMBER = "member", gettext_lazy("Member")
+        FACILITATOR = "facilitator", gettext_lazy("Facilitator")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Member"
-        REQUESTED = "requested", "Waiting for approval"
+        ACTIVE = "active", gettext_lazy("Member")
+        REQUESTED = "requested", gettext_lazy("Waiting for approval")
 
     community = models.ForeignKey(
         CommunityPage, on_delete=models.CASCADE, related_name="memberships"
@@ -230,7 +240,9 @@ class Membership(models.Model):
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     message = models.TextField(
-        blank=True, max_length=1000, help_text="Why they asked to join (for requests)."
+        blank=True,
+        max_length=1000,
+        help_text=gettext_lazy("Why they asked to join (for requests)."),
     )
     created = models.DateTimeField(default=timezone.now)
     decided_by = models.ForeignKey(

@@ -12,21 +12,28 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class DigestDelivery(models.Model):
     class Period(models.TextChoices):
-        DAILY = "daily", "Daily"
-        WEEKLY = "weekly", "Weekly"
+        DAILY = "daily", gettext_lazy("Daily")
+        WEEKLY = "weekly", gettext_lazy("Weekly")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_deliveries"
     )
     period = models.CharField(max_length=8, choices=Period.choices)
-    period_key = models.CharField(max_length=10, help_text="e.g. 2026-11-23 or 2026-W48.")
-    claimed_at = models.DateTimeField(help_text="When this run took the person's batch.")
+    period_key = models.CharField(
+        max_length=10, help_text=gettext_lazy("e.g. 2026-11-23 or 2026-W48.")
+    )
+    claimed_at = models.DateTimeField(
+        help_text=gettext_lazy("When this run took the person's batch.")
+    )
     sent_at = models.DateTimeField(
-        null=True, blank=True, help_text="Empty while sending (or if a run died mid-send)."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Empty while sending (or if a run died mid-send)."),
     )
     notification_count = models.PositiveIntegerField(default=0)
 
@@ -36,7 +43,7 @@ class DigestDelivery(models.Model):
                 fields=["user", "period", "period_key"], name="one_digest_per_period"
             )
         ]
-        verbose_name_plural = "digest deliveries"
+        verbose_name_plural = gettext_lazy("digest deliveries")
 
     def __str__(self) -> str:
         return f"{self.period} digest {self.period_key} for {self.user}"

@@ -21,6 +21,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from communities.models.community import CommunityPage
 from learning.models.pages import MARKDOWN_HELP
@@ -45,9 +47,9 @@ class EventQuerySet(models.QuerySet):
 
 class Event(models.Model):
     class Format(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        ONLINE = "online", "Online"
-        HYBRID = "hybrid", "Hybrid (in person and online)"
+        IN_PERSON = "in_person", gettext_lazy("In person")
+        ONLINE = "online", gettext_lazy("Online")
+        HYBRID = "hybrid", gettext_lazy("Hybrid (in person and online)")
 
     community = models.ForeignKey(
         CommunityPage,
@@ -55,11 +57,14 @@ class Event(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="events",
-        help_text="Leave empty for a programme-wide event, open to everyone.",
+        help_text=gettext_lazy("Leave empty for a programme-wide event, open to everyone."),
     )
     title = models.CharField(max_length=TITLE_MAX)
     description = models.TextField(
-        blank=True, help_text="What the event is for and who should come. " + MARKDOWN_HELP
+        blank=True,
+        help_text=format_lazy(
+            "{} {}", gettext_lazy("What the event is for and who should come."), MARKDOWN_HELP
+        ),
     )
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
     start = models.DateTimeField()
@@ -69,14 +74,16 @@ class Event(models.Model):
     joining_link = models.URLField(
         blank=True,
         max_length=500,
-        help_text="For online and hybrid events. Shown only to people going (or maybe going) "
-        "and to the organisers.",
+        help_text=gettext_lazy(
+            "For online and hybrid events. Shown only to people going (or maybe going) "
+            "and to the organisers."
+        ),
     )
     capacity = models.PositiveIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="How many places there are. Leave empty for no limit.",
+        help_text=gettext_lazy("How many places there are. Leave empty for no limit."),
     )
     organiser = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -88,8 +95,11 @@ class Event(models.Model):
     created = models.DateTimeField(default=timezone.now)
     notes = models.TextField(
         blank=True,
-        help_text="After the event: notes, and links to the learning that came out of it. "
-        + MARKDOWN_HELP,
+        help_text=format_lazy(
+            "{} {}",
+            gettext_lazy("After the event: notes, and links to the learning that came out of it."),
+            MARKDOWN_HELP,
+        ),
     )
     cancelled = models.BooleanField(default=False)
 
@@ -108,7 +118,7 @@ class Event(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.start and self.end and self.end <= self.start:
-            raise ValidationError({"end": "The event must end after it starts."})
+            raise ValidationError({"end": gettext("The event must end after it starts.")})
 
     def get_absolute_url(self) -> str:
         return reverse("communities:event", args=[self.pk])
@@ -130,9 +140,9 @@ class RSVP(models.Model):
     """One person's answer to one event. "Going" past capacity puts them on the waiting list."""
 
     class Answer(models.TextChoices):
-        GOING = "going", "Going"
-        MAYBE = "maybe", "Maybe"
-        NOT_GOING = "not_going", "Not going"
+        GOING = "going", gettext_lazy("Going")
+        MAYBE = "maybe", gettext_lazy("Maybe")
+        NOT_GOING = "not_going", gettext_lazy("Not going")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
     user = models.ForeignKey(
@@ -146,7 +156,7 @@ class RSVP(models.Model):
     updated = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "RSVP"
+        verbose_name = gettext_lazy("RSVP")
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="one_rsvp_each"),
             models.CheckConstraint(

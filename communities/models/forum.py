@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -163,16 +164,16 @@ class Flag(models.Model):
     """Someone asking facilitators to look at a post, with a reason."""
 
     class Reason(models.TextChoices):
-        SPAM = "spam", "Spam or advertising"
-        ABUSE = "abuse", "Abusive or offensive"
-        PERSONAL = "personal", "Shares personal or confidential information"
-        OFF_TOPIC = "off-topic", "Off topic"
-        OTHER = "other", "Something else"
+        SPAM = "spam", gettext_lazy("Spam or advertising")
+        ABUSE = "abuse", gettext_lazy("Abusive or offensive")
+        PERSONAL = "personal", gettext_lazy("Shares personal or confidential information")
+        OFF_TOPIC = "off-topic", gettext_lazy("Off topic")
+        OTHER = "other", gettext_lazy("Something else")
 
     class Outcome(models.TextChoices):
-        OPEN = "open", "Waiting"
-        HIDDEN = "hidden", "Post hidden"
-        DISMISSED = "dismissed", "Dismissed"
+        OPEN = "open", gettext_lazy("Waiting")
+        HIDDEN = "hidden", gettext_lazy("Post hidden")
+        DISMISSED = "dismissed", gettext_lazy("Dismissed")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="flags")
     flagged_by = models.ForeignKey(
@@ -201,23 +202,24 @@ class ModerationAction(models.Model):
     """The log: every moderation action, with who, when and why."""
 
     class Action(models.TextChoices):
-        PIN = "pin", "Pinned thread"
-        UNPIN = "unpin", "Unpinned thread"
-        LOCK = "lock", "Locked thread"
-        UNLOCK = "unlock", "Unlocked thread"
-        HIDE_THREAD = "hide-thread", "Hid thread"
-        SHOW_THREAD = "show-thread", "Showed thread"
-        MOVE_THREAD = "move-thread", "Moved thread"
-        HIDE_POST = "hide-post", "Hid post"
-        SHOW_POST = "show-post", "Showed post"
-        DISMISS_FLAG = "dismiss-flag", "Dismissed flags"
-        APPROVE = "approve", "Approved join request"
-        DECLINE = "decline", "Declined join request"
-        REMOVE_MEMBER = "remove-member", "Removed member"
-        PROMOTE = "promote", "Made facilitator"
-        DEMOTE = "demote", "Made member again"
-        INVITE = "invite", "Invited"
-        MARK_ANSWER = "answer", "Marked answer"
+        PIN = "pin", gettext_lazy("Pinned thread")
+        UNPIN = "unpin", gettext_lazy("Unpinned thread")
+        LOCK = "lock", gettext_lazy("Locked thread")
+        UNLOCK = "unlock", gettext_lazy("Unlocked thread")
+        HIDE_THREAD = "hide-thread", gettext_lazy("Hid thread")
+        SHOW_THREAD = "show-thread", gettext_lazy("Showed thread")
+        MOVE_THREAD = "move-thread", gettext_lazy("Moved thread")
+        HIDE_POST = "hide-post", gettext_lazy("Hid post")
+        SHOW_POST = "show-post", gettext_lazy("Showed post")
+        DISMISS_FLAG = "dismiss-flag", gettext_lazy("Dismissed flags")
+        APPROVE = "approve", gettext_lazy("Approved join request")
+        DECLINE = "decline", gettext_lazy("Declined join request")
+        REMOVE_MEMBER = "remove-member", gettext_lazy("Removed member")
+        PROMOTE = "promote", gettext_lazy("Made facilitator")
+        DEMOTE = "demote", gettext_lazy("Made member again")
+        # Translators: a moderation log entry: a facilitator invited someone to the community.
+        INVITE = "invite", gettext_lazy("Invited")
+        MARK_ANSWER = "answer", gettext_lazy("Marked answer")
 
     community = models.ForeignKey(
         CommunityPage, on_delete=models.CASCADE, related_name="moderation_log"

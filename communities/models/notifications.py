@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from communities.models.community import CommunityPage
 from communities.models.forum import Post, Thread
@@ -59,7 +60,8 @@ class Follow(models.Model):
         "taggit.Tag", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     muted = models.BooleanField(
-        default=False, help_text="Turns off an automatic follow (your threads, your communities)."
+        default=False,
+        help_text=gettext_lazy("Turns off an automatic follow (your threads, your communities)."),
     )
     created = models.DateTimeField(default=timezone.now)
 
@@ -92,14 +94,17 @@ class Notification(models.Model):
     """Something that happened which one person should know about, linking to exactly where."""
 
     class Kind(models.TextChoices):
-        REPLY = "reply", "Replies to threads you follow"
-        MENTION = "mention", "Mentions of you"
-        ANSWER = "answer", "Answers marked"
-        NEW_THREAD = "new_thread", "New threads in communities you follow"
-        NEW_CONTENT = "new_content", "New content on themes, places and tags you follow"
-        JOIN_REQUEST = "join_request", "Requests to join communities you facilitate"
-        REQUEST_DECIDED = "request_decided", "Decisions on your requests to join"
-        NEW_EVENT = "new_event", "New events"
+        REPLY = "reply", gettext_lazy("Replies to threads you follow")
+        MENTION = "mention", gettext_lazy("Mentions of you")
+        ANSWER = "answer", gettext_lazy("Answers marked")
+        NEW_THREAD = "new_thread", gettext_lazy("New threads in communities you follow")
+        NEW_CONTENT = (
+            "new_content",
+            gettext_lazy("New content on themes, places and tags you follow"),
+        )
+        JOIN_REQUEST = "join_request", gettext_lazy("Requests to join communities you facilitate")
+        REQUEST_DECIDED = "request_decided", gettext_lazy("Decisions on your requests to join")
+        NEW_EVENT = "new_event", gettext_lazy("New events")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -123,12 +128,16 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
-        help_text="Newly published content (or an event page) this is about.",
+        help_text=gettext_lazy("Newly published content (or an event page) this is about."),
     )
     detail = models.CharField(
-        max_length=20, blank=True, help_text="A qualifier, e.g. 'approve' or 'decline'."
+        max_length=20,
+        blank=True,
+        help_text=gettext_lazy("A qualifier, e.g. 'approve' or 'decline'."),
     )
-    url = models.CharField(max_length=500, help_text="Where opening it goes: the exact post.")
+    url = models.CharField(
+        max_length=500, help_text=gettext_lazy("Where opening it goes: the exact post.")
+    )
     created = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -136,7 +145,7 @@ class Notification(models.Model):
         max_length=64,
         null=True,
         blank=True,
-        help_text="Which email (digest run, or 'immediate') carried it.",
+        help_text=gettext_lazy("Which email (digest run, or 'immediate') carried it."),
     )
 
     class Meta:
@@ -159,10 +168,10 @@ class NotificationPreference(models.Model):
     """How one person wants one kind of notification emailed (in-app ones are always kept)."""
 
     class Delivery(models.TextChoices):
-        IMMEDIATELY = "immediately", "Straight away"
-        DAILY = "daily", "In a daily email"
-        WEEKLY = "weekly", "In a weekly email"
-        NEVER = "never", "Never by email"
+        IMMEDIATELY = "immediately", gettext_lazy("Straight away")
+        DAILY = "daily", gettext_lazy("In a daily email")
+        WEEKLY = "weekly", gettext_lazy("In a weekly email")
+        NEVER = "never", gettext_lazy("Never by email")
 
     DEFAULT = Delivery.DAILY
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from communities.models import Profile, display_name
 
@@ -41,9 +42,12 @@ def people_working_on(
     region: Any = None,
     project: Any = None,
     organisation: Any = None,
-    heading: str = "People working on this",
+    heading: str = "",
 ) -> dict:
-    """People on a theme, place, project or organisation page (visible profiles only)."""
+    """People on a theme, place, project or organisation page (visible profiles only).
+
+    Without a `heading` the section is called "People working on this", in the reader's language.
+    """
     from django.urls import reverse
     from django.utils.http import urlencode
 
@@ -64,7 +68,7 @@ def people_working_on(
     if organisation is not None:
         query["org"] = organisation.slug
     return {
-        "heading": heading,
+        "heading": heading or gettext("People working on this"),
         "people": people,
         "people_total": total,
         "people_url": reverse("communities:directory") + "?" + urlencode(query),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext, pgettext
 
 from communities import notifications
 from communities.models import Notification
@@ -53,13 +54,16 @@ def follow_button(context: dict, target: str, obj: Any) -> dict:
 @register.filter
 def notification_kind_tag(kind: str) -> str:
     """A short label for a kind, for the tag beside each notification."""
-    return {
-        Notification.Kind.REPLY: "Reply",
-        Notification.Kind.MENTION: "Mention",
-        Notification.Kind.ANSWER: "Answer",
-        Notification.Kind.NEW_THREAD: "New thread",
-        Notification.Kind.NEW_CONTENT: "New content",
-        Notification.Kind.JOIN_REQUEST: "Join request",
-        Notification.Kind.REQUEST_DECIDED: "Membership",
-        Notification.Kind.NEW_EVENT: "Event",
-    }.get(kind, kind)
+    labels = {
+        # Translators: a tag beside a notification: someone replied (a reply).
+        Notification.Kind.REPLY: pgettext("notification kind", "Reply"),
+        Notification.Kind.MENTION: gettext("Mention"),
+        # Translators: a tag beside a notification: an answer was marked in a thread.
+        Notification.Kind.ANSWER: pgettext("notification kind", "Answer"),
+        Notification.Kind.NEW_THREAD: gettext("New thread"),
+        Notification.Kind.NEW_CONTENT: gettext("New content"),
+        Notification.Kind.JOIN_REQUEST: gettext("Join request"),
+        Notification.Kind.REQUEST_DECIDED: gettext("Membership"),
+        Notification.Kind.NEW_EVENT: gettext("Event"),
+    }
+    return labels.get(kind, kind)

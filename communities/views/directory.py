@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext, gettext_lazy
 
 from communities.directory import DirectoryFilters, can_contact, filter_people, send_contact_message
 from communities.forms.forum import DescribedErrorsMixin
@@ -44,7 +45,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "themes": Theme.objects.order_by("name").only("name", "slug"),
         "projects": HighImpactProjectPage.objects.visible_to(request.user).order_by("title"),
         "communities": CommunityPage.objects.readable_by(request.user).order_by("title"),
-        "breadcrumbs": [("Home", "/")],
+        "breadcrumbs": [(gettext("Home"), "/")],
         "signed_in": request.user.is_authenticated,
     }
     return render(request, "communities/directory.html", context)
@@ -52,19 +53,20 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 class ContactForm(DescribedErrorsMixin, forms.Form):
     subject = forms.CharField(
+        label=gettext_lazy("Subject"),
         max_length=150,
         widget=forms.TextInput(attrs={"class": "govuk-input"}),
-        error_messages={"required": "Give your message a subject."},
+        error_messages={"required": gettext_lazy("Give your message a subject.")},
     )
     body = forms.CharField(
-        label="Message",
+        label=gettext_lazy("Message"),
         max_length=3000,
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 8}),
         error_messages={
-            "required": "Write your message.",
-            "max_length": "Messages can be at most 3,000 characters.",
+            "required": gettext_lazy("Write your message."),
+            "max_length": gettext_lazy("Messages can be at most 3,000 characters."),
         },
-        help_text="Plain text. Say who you are and why you are getting in touch.",
+        help_text=gettext_lazy("Plain text. Say who you are and why you are getting in touch."),
     )
 
 
@@ -86,12 +88,18 @@ def contact(request: HttpRequest, username: str) -> HttpResponse:
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Your message has been sent to {profile.name}.")
+            messages.success(
+                request, gettext("Your message has been sent to %(name)s.") % {"name": profile.name}
+            )
             return HttpResponseRedirect(profile.get_url())
     context = {
         "profile": profile,
         "form": form,
-        "breadcrumbs": [("Home", "/"), ("People", "/members/"), (profile.name, profile.get_url())],
+        "breadcrumbs": [
+            (gettext("Home"), "/"),
+            (gettext("People"), "/members/"),
+            (profile.name, profile.get_url()),
+        ],
     }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "communities/contact.html", context, status=status)

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from communities import events, permissions
@@ -48,8 +49,10 @@ class UKDateTimeField(forms.DateTimeField):
         except ValidationError as error:
             if error.code == "ambiguous_timezone":
                 raise ValidationError(
-                    "That time does not exist, or happens twice, when the clocks change in the "
-                    "UK. Choose a time at least an hour away from 1am to 2am.",
+                    gettext(
+                        "That time does not exist, or happens twice, when the clocks change in "
+                        "the UK. Choose a time at least an hour away from 1am to 2am."
+                    ),
                     code="ambiguous_timezone",
                 ) from error
             raise
@@ -62,10 +65,12 @@ class EventForm(DescribedErrorsMixin, forms.ModelForm):
         required=False,
         max_length=500,
         assume_scheme="https",
-        label="Joining link",
+        label=gettext_lazy("Joining link"),
         help_text=Event._meta.get_field("joining_link").help_text,
         widget=forms.URLInput(attrs={"class": "govuk-input", "spellcheck": "false"}),
-        error_messages={"invalid": "Enter the joining link as a web address (https://…)."},
+        error_messages={
+            "invalid": gettext_lazy("Enter the joining link as a web address (https://…).")
+        },
     )
 
     class Meta:
@@ -82,17 +87,20 @@ class EventForm(DescribedErrorsMixin, forms.ModelForm):
             "capacity",
         ]
         labels = {
-            "start": "Starts",
-            "end": "Ends",
-            "venue_name": "Venue",
-            "venue_address": "Venue address",
-            "joining_link": "Joining link",
-            "capacity": "Number of places",
+            "title": gettext_lazy("Title"),
+            "description": gettext_lazy("Description"),
+            "format": gettext_lazy("Format"),
+            "start": gettext_lazy("Starts"),
+            "end": gettext_lazy("Ends"),
+            "venue_name": gettext_lazy("Venue"),
+            "venue_address": gettext_lazy("Venue address"),
+            "joining_link": gettext_lazy("Joining link"),
+            "capacity": gettext_lazy("Number of places"),
         }
         field_classes = {"start": UKDateTimeField, "end": UKDateTimeField}
         help_texts = {
-            "start": "UK time, for example 28/03/2026 10:00.",
-            "end": "UK time. Must be after the start.",
+            "start": gettext_lazy("UK time, for example 28/03/2026 10:00."),
+            "end": gettext_lazy("UK time. Must be after the start."),
         }
         widgets = {
             "title": forms.TextInput(attrs={"class": "govuk-input"}),
@@ -109,23 +117,31 @@ class EventForm(DescribedErrorsMixin, forms.ModelForm):
         }
         error_messages = {
             "title": {
-                "required": "Give the event a title.",
-                "max_length": "Titles can be at most 200 characters.",
+                "required": gettext_lazy("Give the event a title."),
+                "max_length": gettext_lazy("Titles can be at most %(limit_value)d characters."),
             },
             "start": {
-                "required": "Enter when the event starts.",
-                "invalid": "Enter the start as a date and time, like 28/03/2026 10:00.",
+                "required": gettext_lazy("Enter when the event starts."),
+                "invalid": gettext_lazy(
+                    "Enter the start as a date and time, like 28/03/2026 10:00."
+                ),
             },
             "end": {
-                "required": "Enter when the event ends.",
-                "invalid": "Enter the end as a date and time, like 28/03/2026 12:00.",
+                "required": gettext_lazy("Enter when the event ends."),
+                "invalid": gettext_lazy("Enter the end as a date and time, like 28/03/2026 12:00."),
             },
-            "joining_link": {"invalid": "Enter the joining link as a web address (https://…)."},
+            "joining_link": {
+                "invalid": gettext_lazy("Enter the joining link as a web address (https://…).")
+            },
             "capacity": {
-                "invalid": "Enter the number of places as a whole number, like 30.",
-                "min_value": "The number of places must be 1 or more (or leave it empty).",
+                "invalid": gettext_lazy("Enter the number of places as a whole number, like 30."),
+                "min_value": gettext_lazy(
+                    "The number of places must be 1 or more (or leave it empty)."
+                ),
             },
-            "format": {"required": "Choose whether the event is in person, online or hybrid."},
+            "format": {
+                "required": gettext_lazy("Choose whether the event is in person, online or hybrid.")
+            },
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -154,8 +170,8 @@ class EditEventForm(EventForm):
         fields = [*EventForm.Meta.fields, "notes", "cancelled"]
         labels = {
             **EventForm.Meta.labels,
-            "notes": "Notes and learning from the event",
-            "cancelled": "This event is cancelled",
+            "notes": gettext_lazy("Notes and learning from the event"),
+            "cancelled": gettext_lazy("This event is cancelled"),
         }
         widgets = {
             **EventForm.Meta.widgets,
@@ -168,31 +184,32 @@ class RSVPForm(forms.Form):
     answer = forms.ChoiceField(
         choices=RSVP.Answer.choices,
         widget=forms.RadioSelect,
-        label="Are you going?",
+        label=gettext_lazy("Are you going?"),
         error_messages={
-            "required": "Choose going, maybe or not going.",
-            "invalid_choice": "Choose going, maybe or not going.",
+            "required": gettext_lazy("Choose going, maybe or not going."),
+            "invalid_choice": gettext_lazy("Choose going, maybe or not going."),
         },
     )
 
 
 class MessageForm(DescribedErrorsMixin, forms.Form):
     subject = forms.CharField(
+        label=gettext_lazy("Subject"),
         max_length=200,
         widget=forms.TextInput(attrs={"class": "govuk-input"}),
         error_messages={
-            "required": "Give your message a subject.",
-            "max_length": "Subjects can be at most 200 characters.",
+            "required": gettext_lazy("Give your message a subject."),
+            "max_length": gettext_lazy("Subjects can be at most 200 characters."),
         },
     )
     body = forms.CharField(
-        label="Message",
+        label=gettext_lazy("Message"),
         max_length=10_000,
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 10}),
-        help_text="Plain text. It is emailed to everyone going or maybe going.",
+        help_text=gettext_lazy("Plain text. It is emailed to everyone going or maybe going."),
         error_messages={
-            "required": "Write your message.",
-            "max_length": "Messages can be at most 10,000 characters.",
+            "required": gettext_lazy("Write your message."),
+            "max_length": gettext_lazy("Messages can be at most 10,000 characters."),
         },
     )
 
@@ -201,7 +218,7 @@ class MessageForm(DescribedErrorsMixin, forms.Form):
 
 
 def _crumbs(*extra: tuple[str, str]) -> list[tuple[str, str]]:
-    return [("Home", "/"), ("Events", reverse("communities:events")), *extra]
+    return [(gettext("Home"), "/"), (gettext("Events"), reverse("communities:events")), *extra]
 
 
 def _form_errors(form: forms.BaseForm, error: ValidationError | PermissionDenied) -> None:
@@ -240,7 +257,8 @@ def _feeds(request: HttpRequest) -> list[dict]:
     )
     out = []
     for community in communities:
-        url = reverse("communities:events_feed", args=[community.pk])
+        # The unprefixed address: a calendar subscription does not depend on the language.
+        url = reverse("calendar_feed", args=[community.pk])
         personal = community.visibility != CommunityPage.Visibility.PUBLIC
         if personal:
             url += f"?token={events.feed_token(request.user, community)}"
@@ -270,7 +288,7 @@ def _list_context(request: HttpRequest, queryset: Any, past: bool) -> dict:
         "filter_community": community,
         "feeds": _feeds(request),
         "can_create_any": me.everywhere or bool(me.facilitates),
-        "breadcrumbs": [("Home", "/")] if not past else _crumbs(),
+        "breadcrumbs": [(gettext("Home"), "/")] if not past else _crumbs(),
     }
 
 
@@ -348,11 +366,18 @@ def event_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
                 position = events.waiting_position(answer)
                 messages.success(
                     request,
-                    f"The event is full, so you are on the waiting list (number {position}). "
-                    "If a place comes free, it is yours and we will show it here.",
+                    gettext(
+                        "The event is full, so you are on the waiting list (number %(position)s). "
+                        "If a place comes free, it is yours and we will show it here."
+                    )
+                    % {"position": position},
                 )
             else:
-                messages.success(request, f"Your answer is saved: {answer.get_answer_display()}.")
+                messages.success(
+                    request,
+                    gettext("Your answer is saved: %(answer)s.")
+                    % {"answer": answer.get_answer_display()},
+                )
             return HttpResponseRedirect(event.get_absolute_url())
     context = _detail_context(request, event, rsvp_form=form)
     return render(request, "communities/events/detail.html", context, status=400)
@@ -382,7 +407,9 @@ def community_feed(request: HttpRequest, community_id: int) -> HttpResponse:
     if not readable and not (token and events.feed_reader(token, community)):
         raise Http404("No such calendar")
     body = events.ical_for_events(
-        events.feed_events(community), f"{community.title} events", _base_url(request)
+        events.feed_events(community),
+        gettext("%(community)s events") % {"community": community.title},
+        _base_url(request),
     )
     private = community.visibility != CommunityPage.Visibility.PUBLIC or bool(token)
     return _calendar_response(body, f"{slugify(community.title) or 'events'}.ics", private)
@@ -392,7 +419,9 @@ def community_feed(request: HttpRequest, community_id: int) -> HttpResponse:
 def event_message(request: HttpRequest, pk: int) -> HttpResponse:
     event = events.visible_event(request.user, pk)
     if not events.can_manage(request.user, event):
-        raise PermissionDenied("Only the organiser and facilitators can message attendees.")
+        raise PermissionDenied(
+            gettext("Only the organiser and facilitators can message attendees.")
+        )
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -402,8 +431,15 @@ def event_message(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             _form_errors(form, error)
         else:
-            people = "person" if sent.recipients == 1 else "people"
-            messages.success(request, f"Your message was emailed to {sent.recipients} {people}.")
+            messages.success(
+                request,
+                ngettext(
+                    "Your message was emailed to %(count)d person.",
+                    "Your message was emailed to %(count)d people.",
+                    sent.recipients,
+                )
+                % {"count": sent.recipients},
+            )
             return HttpResponseRedirect(event.get_absolute_url())
     context = {
         "event": event,
@@ -428,8 +464,8 @@ def new_event(request: HttpRequest) -> HttpResponse:
             raise Http404("No such community")
     if not events.can_create(request.user, community):
         if community is None:
-            raise PermissionDenied("Only curators can create programme-wide events.")
-        raise PermissionDenied("Only this community's facilitators can create its events.")
+            raise PermissionDenied(gettext("Only curators can create programme-wide events."))
+        raise PermissionDenied(gettext("Only this community's facilitators can create its events."))
     form = EventForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in EventForm.Meta.fields}
@@ -438,7 +474,7 @@ def new_event(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             _form_errors(form, error)
         else:
-            messages.success(request, "Your event has been published.")
+            messages.success(request, gettext("Your event has been published."))
             return HttpResponseRedirect(event.get_absolute_url())
     context = {
         "form": form,
@@ -456,11 +492,11 @@ def edit_event(request: HttpRequest, pk: int) -> HttpResponse:
     if event is None:
         raise Http404("No such event")
     if not events.can_manage(request.user, event):
-        raise PermissionDenied("Only the organiser or the community's facilitators can.")
+        raise PermissionDenied(gettext("Only the organiser or the community's facilitators can."))
     form = EditEventForm(request.POST if request.method == "POST" else None, instance=event)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "The event has been updated.")
+        messages.success(request, gettext("The event has been updated."))
         return HttpResponseRedirect(event.get_absolute_url())
     context = {
         "form": form,

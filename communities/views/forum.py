@@ -24,6 +24,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from communities import forum, membership, permissions
@@ -54,8 +55,8 @@ POSTS_PER_PAGE = 20
 
 def _crumbs(community: CommunityPage, *extra: tuple[str, str]) -> list[tuple[str, str]]:
     return [
-        ("Home", "/"),
-        ("Communities", community.get_parent().url),
+        (gettext("Home"), "/"),
+        (gettext("Communities"), community.get_parent().url),
         (community.title, community.url),
         *extra,
     ]
@@ -149,7 +150,7 @@ def new_thread(request: HttpRequest, community: CommunityPage) -> HttpResponse:
     if response := _require_signed_in(request):
         return response
     if not permissions.can_post(request.user, community):
-        messages.info(request, "Join this community to start a thread.")
+        messages.info(request, gettext("Join this community to start a thread."))
         return HttpResponseRedirect(community.url)
     form = ThreadForm(*_posted(request, files=True))
     if request.method == "POST" and form.is_valid():
@@ -167,14 +168,14 @@ def new_thread(request: HttpRequest, community: CommunityPage) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             _form_errors(form, error)
         else:
-            messages.success(request, "Your thread has been posted.")
+            messages.success(request, gettext("Your thread has been posted."))
             return HttpResponseRedirect(thread.get_url())
     context = _context(
         request,
         community,
         form=form,
         breadcrumbs=_crumbs(community),
-        title="Start a thread",
+        title=gettext("Start a thread"),
     )
     return render(
         request,
@@ -230,7 +231,9 @@ def _quote_initial(request: HttpRequest, thread: Thread) -> dict:
     from communities.models import display_name
 
     quoted = "\n".join(f"> {line}" for line in post.body.splitlines()[:20])
-    return {"body": f"{display_name(post.author)} wrote:\n\n{quoted}\n\n", "quoting": post.pk}
+    # Translators: the first line of a reply that quotes an earlier post, in Markdown.
+    wrote = gettext("%(name)s wrote:") % {"name": display_name(post.author)}
+    return {"body": f"{wrote}\n\n{quoted}\n\n", "quoting": post.pk}
 
 
 def reply_to_thread(request: HttpRequest, community: CommunityPage, thread_id: int):
@@ -260,7 +263,7 @@ def reply_to_thread(request: HttpRequest, community: CommunityPage, thread_id: i
         except (ValidationError, PermissionDenied) as error:
             _form_errors(form, error)
         else:
-            messages.success(request, "Your reply has been posted.")
+            messages.success(request, gettext("Your reply has been posted."))
             last = (thread.reply_count + 1) // POSTS_PER_PAGE + 1
             suffix = f"?page={last}" if last > 1 else ""
             return HttpResponseRedirect(f"{thread.get_url()}{suffix}#post-{post.pk}")
@@ -270,7 +273,7 @@ def reply_to_thread(request: HttpRequest, community: CommunityPage, thread_id: i
         thread=thread,
         form=form,
         breadcrumbs=_crumbs(community, (thread.title, thread.get_url())),
-        title="Reply",
+        title=gettext("Reply"),
     )
     return render(request, "communities/reply_form.html", context, status=400)
 
@@ -291,7 +294,7 @@ def edit_post(request: HttpRequest, community: CommunityPage, post_id: int) -> H
         except (ValidationError, PermissionDenied) as error:
             _form_errors(form, error)
         else:
-            messages.success(request, "Your post has been updated.")
+            messages.success(request, gettext("Your post has been updated."))
             return HttpResponseRedirect(post.get_url())
     context = _context(
         request,
@@ -300,7 +303,7 @@ def edit_post(request: HttpRequest, community: CommunityPage, post_id: int) -> H
         thread=post.thread,
         form=form,
         breadcrumbs=_crumbs(community, (post.thread.title, post.thread.get_url())),
-        title="Edit your post",
+        title=gettext("Edit your post"),
     )
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "communities/post_edit.html", context, status=status)
@@ -314,7 +317,7 @@ def delete_post(request: HttpRequest, community: CommunityPage, post_id: int) ->
         raise Http404("No such post")
     if request.method == "POST":
         forum.delete_post(post, request.user)
-        messages.success(request, "Your post has been deleted.")
+        messages.success(request, gettext("Your post has been deleted."))
         return HttpResponseRedirect(post.thread.get_url())
     context = _context(
         request,
@@ -356,7 +359,7 @@ def flag_post(request: HttpRequest, community: CommunityPage, post_id: int) -> H
             post, request.user, form.cleaned_data["reason"], form.cleaned_data["detail"]
         )
         messages.success(
-            request, "Thank you. The facilitators have been asked to look at this post."
+            request, gettext("Thank you. The facilitators have been asked to look at this post.")
         )
         return HttpResponseRedirect(post.get_url())
     context = _context(
@@ -394,15 +397,20 @@ def helpful(request: HttpRequest, community: CommunityPage, post_id: int) -> Htt
         community,
         post_id,
         forum.toggle_helpful,
-        "Marked as helpful.",
-        "No longer marked as helpful.",
+        gettext("Marked as helpful."),
+        gettext("No longer marked as helpful."),
     )
 
 
 @require_POST
 def answer(request: HttpRequest, community: CommunityPage, post_id: int) -> HttpResponse:
     return _toggle(
-        request, community, post_id, forum.mark_answer, "Marked as the answer.", "Answer unmarked."
+        request,
+        community,
+        post_id,
+        forum.mark_answer,
+        gettext("Marked as the answer."),
+        gettext("Answer unmarked."),
     )
 
 
@@ -436,14 +444,14 @@ def moderate_thread(request: HttpRequest, community: CommunityPage, thread_id: i
                         move_form.cleaned_data["target"],
                         move_form.cleaned_data["reason"],
                     )
-                    messages.success(request, "The thread has been moved.")
+                    messages.success(request, gettext("The thread has been moved."))
                     thread.refresh_from_db()
                     return HttpResponseRedirect(thread.get_url())
             elif reason_form.is_valid():
                 forum.moderate_thread(
                     thread, request.user, action, reason_form.cleaned_data["reason"]
                 )
-                messages.success(request, "Done. The action is in the moderation log.")
+                messages.success(request, gettext("Done. The action is in the moderation log."))
                 return HttpResponseRedirect(thread.get_url())
         except ValidationError as error:
             reason_form.add_error(None, error.messages[0])
@@ -474,11 +482,11 @@ def moderate_post(request: HttpRequest, community: CommunityPage, post_id: int):
             elif action == "dismiss":
                 forum.dismiss_flags(post, request.user, reason)
             else:
-                raise ValidationError("Choose an action.")
+                raise ValidationError(gettext("Choose an action."))
         except ValidationError as error:
             form.add_error(None, error.messages[0])
         else:
-            messages.success(request, "Done. The action is in the moderation log.")
+            messages.success(request, gettext("Done. The action is in the moderation log."))
             return HttpResponseRedirect(_safe_next(request) or post.get_url())
     context = _context(
         request,
@@ -542,10 +550,13 @@ def join(request: HttpRequest, community: CommunityPage) -> HttpResponse:
         messages.error(request, str(error))
     else:
         if joined.status == Membership.Status.ACTIVE:
-            messages.success(request, f"You are now a member of {community.title}.")
+            messages.success(
+                request,
+                gettext("You are now a member of %(community)s.") % {"community": community.title},
+            )
         else:
             messages.success(
-                request, "Your request has been sent. A facilitator will look at it soon."
+                request, gettext("Your request has been sent. A facilitator will look at it soon.")
             )
     return HttpResponseRedirect(community.url)
 
@@ -559,7 +570,9 @@ def leave(request: HttpRequest, community: CommunityPage) -> HttpResponse:
     except PermissionDenied as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"You have left {community.title}.")
+        messages.success(
+            request, gettext("You have left %(community)s.") % {"community": community.title}
+        )
     return HttpResponseRedirect(community.url)
 
 
@@ -598,7 +611,7 @@ def manage_member(request: HttpRequest, community: CommunityPage, membership_id:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, "Done. The change is in the moderation log.")
+        messages.success(request, gettext("Done. The change is in the moderation log."))
     return HttpResponseRedirect(_page(community, "members"))
 
 
@@ -609,7 +622,11 @@ def invite(request: HttpRequest, community: CommunityPage) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         membership.invite(community, request.user, form.cleaned_data["email"], request)
-        messages.success(request, f"An invitation has been sent to {form.cleaned_data['email']}.")
+        messages.success(
+            request,
+            gettext("An invitation has been sent to %(email)s.")
+            % {"email": form.cleaned_data["email"]},
+        )
     else:
         messages.error(request, form.errors["email"][0])
     return HttpResponseRedirect(_page(community, "members"))
@@ -633,13 +650,15 @@ class CommunityFeed(Feed):
         return community
 
     def title(self, community: CommunityPage) -> str:
-        return f"{community.title}: new threads"
+        return gettext("%(community)s: new threads") % {"community": community.title}
 
     def link(self, community: CommunityPage) -> str:
         return community.url
 
     def description(self, community: CommunityPage) -> str:
-        return community.summary or f"New threads in {community.title}"
+        return community.summary or (
+            gettext("New threads in %(community)s") % {"community": community.title}
+        )
 
     def items(self, community: CommunityPage):
         from django.contrib.auth.models import AnonymousUser

@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from communities import membership
 from communities.models import Invitation
@@ -30,13 +31,18 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, f"Welcome to {community.title}.")
+            messages.success(
+                request, gettext("Welcome to %(community)s.") % {"community": community.title}
+            )
             return HttpResponseRedirect(community.url)
     context = {
         "invitation": invitation,
         "community": community,
         "usable": invitation.usable,
-        "breadcrumbs": [("Home", "/"), ("Communities", community.get_parent().url)],
+        "breadcrumbs": [
+            (gettext("Home"), "/"),
+            (gettext("Communities"), community.get_parent().url),
+        ],
     }
     return render(
         request,

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
@@ -56,7 +57,7 @@ def _safe(request: HttpRequest, target: str) -> str:
 
 
 def _crumbs(*extra: tuple[str, str]) -> list[tuple[str, str]]:
-    return [("Home", "/"), *extra]
+    return [(gettext("Home"), "/"), *extra]
 
 
 # --- The list ---------------------------------------------------------------------------------
@@ -64,9 +65,12 @@ def _crumbs(*extra: tuple[str, str]) -> list[tuple[str, str]]:
 
 class FilterForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=[("", "All kinds"), *Kind.choices], required=False, label="Show"
+        choices=[("", gettext_lazy("All kinds")), *Kind.choices],
+        required=False,
+        # Translators: the label of the list that filters notifications by kind.
+        label=gettext_lazy("Show"),
     )
-    unread = forms.BooleanField(required=False, label="Only unread")
+    unread = forms.BooleanField(required=False, label=gettext_lazy("Only unread"))
 
 
 @login_required
@@ -104,7 +108,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
         read_at=timezone.now()
     )
     if done:
-        messages.success(request, "All your notifications are marked as read.")
+        messages.success(request, gettext("All your notifications are marked as read."))
     target = _safe(request, request.POST.get("next", "")) or reverse("communities:notifications")
     return HttpResponseRedirect(target)
 
@@ -167,11 +171,11 @@ def _follow_rows(user: Any) -> list[dict[str, Any]]:
 
 
 TARGET_LABELS = {
-    "thread": "Thread",
-    "community": "Community",
-    "theme": "Theme",
-    "region": "Place",
-    "tag": "Tag",
+    "thread": gettext_lazy("Thread"),
+    "community": gettext_lazy("Community"),
+    "theme": gettext_lazy("Theme"),
+    "region": gettext_lazy("Place"),
+    "tag": gettext_lazy("Tag"),
 }
 
 
@@ -200,12 +204,12 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             NotificationPreference.objects.update_or_create(
                 user=request.user, kind=kind, defaults={"delivery": form.cleaned_data[kind]}
             )
-        messages.success(request, "Your notification settings have been saved.")
+        messages.success(request, gettext("Your notification settings have been saved."))
         return HttpResponseRedirect(reverse("communities:notification_settings"))
     context = {
         "form": form,
         "follows": _follow_rows(request.user),
-        "breadcrumbs": _crumbs(("Notifications", reverse("communities:notifications"))),
+        "breadcrumbs": _crumbs((gettext("Notifications"), reverse("communities:notifications"))),
     }
     return _private(render(request, "communities/notifications/settings.html", context))
 
@@ -264,7 +268,7 @@ def follow(request: HttpRequest) -> HttpResponse:
     """Follow a thread, community, theme, place or tag (or turn a muted one back on)."""
     target, obj = _target_from(request)
     Follow.objects.update_or_create(user=request.user, **{target: obj}, defaults={"muted": False})
-    messages.success(request, f"You are following {_name(obj)}.")
+    messages.success(request, gettext("You are following %(name)s.") % {"name": _name(obj)})
     return _back(request)
 
 
@@ -279,5 +283,7 @@ def unfollow(request: HttpRequest) -> HttpResponse:
         )
     else:
         Follow.objects.filter(Q(user=request.user), **{target: obj}).delete()
-    messages.success(request, f"You are no longer following {_name(obj)}.")
+    messages.success(
+        request, gettext("You are no longer following %(name)s.") % {"name": _name(obj)}
+    )
     return _back(request)

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 
 from communities.directory import can_contact
 from communities.forms.profile import ProfileForm
@@ -47,7 +48,7 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(request.POST, instance=profile, user=request.user)
         if form.is_valid():
             form.save()
-            messages.success(request, "Your profile has been saved.")
+            messages.success(request, gettext("Your profile has been saved."))
             return redirect(profile.get_url())
     else:
         form = ProfileForm(instance=profile, user=request.user)
@@ -57,7 +58,7 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "profile": profile,
-            "breadcrumbs": [("Home", "/"), (profile.name, profile.get_url())],
+            "breadcrumbs": [(gettext("Home"), "/"), (profile.name, profile.get_url())],
         },
     )
     patch_cache_control(response, private=True, no_store=True)
@@ -87,7 +88,10 @@ def member_profile(request: HttpRequest, username: str) -> HttpResponse:
         "details_visible": details_visible,
         "is_owner": is_owner,
         "can_contact": can_contact(viewer, profile),
-        "breadcrumbs": [("Home", "/"), ("People", reverse("communities:directory"))],
+        "breadcrumbs": [
+            (gettext("Home"), "/"),
+            (gettext("People"), reverse("communities:directory")),
+        ],
     }
     if details_visible:
         # Projects go through the pages' own rule too: a profile must not reveal the title of a

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -123,8 +124,10 @@ class ListingFields(models.Model):
     summary = models.TextField(
         max_length=500,
         blank=True,
-        help_text="One or two plain sentences shown in listings, search results and link "
-        "previews. Say what it is and why it matters to someone in another council.",
+        help_text=gettext_lazy(
+            "One or two plain sentences shown in listings, search results and link "
+            "previews. Say what it is and why it matters to someone in another council."
+        ),
     )
     listing_image = models.ForeignKey(
         "wagtailimages.Image",
@@ -132,12 +135,15 @@ class ListingFields(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Optional picture for listings. Decorative only: never put text in it.",
+        help_text=gettext_lazy(
+            "Optional picture for listings. Decorative only: never put text in it."
+        ),
     )
 
     listing_panels = [
         MultiFieldPanel(
-            [FieldPanel("summary"), FieldPanel("listing_image")], heading="How it is listed"
+            [FieldPanel("summary"), FieldPanel("listing_image")],
+            heading=gettext_lazy("How it is listed"),
         )
     ]
 
@@ -149,10 +155,12 @@ class SocialFields(models.Model):
     """What a page shows when shared on social media or messaging apps."""
 
     social_text = models.CharField(
-        max_length=255, blank=True, help_text="Text for link previews; the summary if empty."
+        max_length=255,
+        blank=True,
+        help_text=gettext_lazy("Text for link previews; the summary if empty."),
     )
 
-    social_panels = [MultiFieldPanel([FieldPanel("social_text")], heading="Sharing")]
+    social_panels = [MultiFieldPanel([FieldPanel("social_text")], heading=gettext_lazy("Sharing"))]
 
     class Meta:
         abstract = True
@@ -192,20 +200,22 @@ class KnowledgePage(BasePage):
         "learning.Theme",
         blank=True,
         related_name="pages",
-        help_text="The policy themes this is about. Choose every theme that applies.",
+        help_text=gettext_lazy("The policy themes this is about. Choose every theme that applies."),
     )
     regions = ParentalManyToManyField(
         "learning.Region",
         blank=True,
         related_name="pages",
-        help_text="The places this covers. Choose the most specific place you can; it will "
-        "also show up under the region and nation around it.",
+        help_text=gettext_lazy(
+            "The places this covers. Choose the most specific place you can; it will "
+            "also show up under the region and nation around it."
+        ),
     )
     organisations = ParentalManyToManyField(
         "learning.Organisation",
         blank=True,
         related_name="pages",
-        help_text="Organisations that did the work or took part.",
+        help_text=gettext_lazy("Organisations that did the work or took part."),
     )
     delivery_level = models.ForeignKey(
         "learning.DeliveryLevel",
@@ -213,7 +223,9 @@ class KnowledgePage(BasePage):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="pages",
-        help_text="The level the work is delivered at: neighbourhood, local, regional or national.",
+        help_text=gettext_lazy(
+            "The level the work is delivered at: neighbourhood, local, regional or national."
+        ),
     )
     transformation_model = models.ForeignKey(
         "learning.TransformationModel",
@@ -221,31 +233,37 @@ class KnowledgePage(BasePage):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="pages",
-        help_text="The whole-council approach it best illustrates, if any.",
+        help_text=gettext_lazy("The whole-council approach it best illustrates, if any."),
     )
     year_start = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="The year the work started."
+        null=True, blank=True, help_text=gettext_lazy("The year the work started.")
     )
     year_end = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="The year it ended. Leave empty if it is still going."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("The year it ended. Leave empty if it is still going."),
     )
     methods_used = ParentalManyToManyField(
         "learning.MethodPage",
         blank=True,
         related_name="used_by",
-        help_text="Methods from the methods library that this work used.",
+        help_text=gettext_lazy("Methods from the methods library that this work used."),
     )
     service_functions = ParentalManyToManyField(
         "learning.ServiceFunction",
         blank=True,
         related_name="pages",
-        help_text="The service functions this work delivers (see 'What is delivered at which "
-        "level'), so it can be compared with where the evidence says each is best delivered.",
+        help_text=gettext_lazy(
+            "The service functions this work delivers (see 'What is delivered at which "
+            "level'), so it can be compared with where the evidence says each is best delivered."
+        ),
     )
     tags = ClusterTaggableManager(
         through=KnowledgePageTag,
         blank=True,
-        help_text="Free keywords that help people find this, e.g. 'early intervention'.",
+        help_text=gettext_lazy(
+            "Free keywords that help people find this, e.g. 'early intervention'."
+        ),
     )
 
     is_creatable = False
@@ -256,7 +274,9 @@ class KnowledgePage(BasePage):
         FieldPanel("organisations", widget=forms.CheckboxSelectMultiple),
         FieldPanel("delivery_level"),
         FieldPanel("transformation_model"),
-        MultiFieldPanel([FieldPanel("year_start"), FieldPanel("year_end")], heading="Years"),
+        MultiFieldPanel(
+            [FieldPanel("year_start"), FieldPanel("year_end")], heading=gettext_lazy("Years")
+        ),
         FieldPanel("methods_used", widget=forms.CheckboxSelectMultiple),
         FieldPanel("service_functions", widget=forms.CheckboxSelectMultiple),
         FieldPanel("tags"),
@@ -265,19 +285,23 @@ class KnowledgePage(BasePage):
     # Projects and case studies say what they reused or adapted from elsewhere.
     reuse_panels = [
         HelpPanel(
-            content="Which methods or case studies from this site did this work reuse or "
-            "adapt? Each one then shows that it was reused here."
+            content=gettext_lazy(
+                "Which methods or case studies from this site did this work reuse or "
+                "adapt? Each one then shows that it was reused here."
+            )
         ),
-        InlinePanel("reuses", label="Reused method or case study"),
+        InlinePanel("reuses", label=gettext_lazy("Reused method or case study")),
     ]
 
     # Projects and case studies both report savings; one panel keeps the guidance the same.
     savings_panels = [
         HelpPanel(
-            content="Record every money figure as its own savings record, with its status and "
-            "source, so that the programme can add them up without counting anything twice."
+            content=gettext_lazy(
+                "Record every money figure as its own savings record, with its status and "
+                "source, so that the programme can add them up without counting anything twice."
+            )
         ),
-        InlinePanel("savings_records", label="Savings record"),
+        InlinePanel("savings_records", label=gettext_lazy("Savings record")),
     ]
 
     search_fields = BasePage.search_fields + [
@@ -304,20 +328,21 @@ class KnowledgePage(BasePage):
     ]
 
     class Meta:
-        verbose_name = "knowledge page"
+        verbose_name = gettext_lazy("knowledge page")
 
     def clean(self) -> None:
         super().clean()
         if self.year_start and self.year_end and self.year_end < self.year_start:
             raise ValidationError(
-                {"year_end": "The end year must be the same as or after the start year."}
+                {"year_end": gettext("The end year must be the same as or after the start year.")}
             )
 
     def get_context(self, request, *args, **kwargs) -> dict:
         """Classification for the page's key-facts panel, fetched once each."""
         context = super().get_context(request, *args, **kwargs)
         context["facts"] = {
-            "themes": list(self.themes.select_related("page")),
+            # Each theme's page in every language, so `theme.page` picks the visitor's.
+            "themes": list(self.themes.prefetch_related("theme_pages")),
             "regions": list(self.regions.all()),
             "organisations": list(self.organisations.all()),
             "tags": list(self.tags.all()),
@@ -332,7 +357,8 @@ class KnowledgePage(BasePage):
         if self.year_start and self.year_end and self.year_end != self.year_start:
             return f"{self.year_start}–{self.year_end}"
         if self.year_start and not self.year_end:
-            return f"{self.year_start} onwards"
+            # Translators: the years of work that has not ended, e.g. "2009 onwards".
+            return gettext("%(year)s onwards") % {"year": self.year_start}
         return str(self.year_start or "")
 
     @property

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpRequest
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
     FieldPanel,
@@ -28,7 +31,7 @@ from learning.models.base import BasePage, KnowledgePage, SocialFields
 from learning.models.taxonomy import Region
 from learning.serializers import PageRefSerializer, TaxonomyRefSerializer
 
-MARKDOWN_HELP = (
+MARKDOWN_HELP = gettext_lazy(
     "Markdown: a blank line between paragraphs, '-' for bullet points, **bold**, and links as "
     "[text](https://address)."
 )
@@ -38,7 +41,7 @@ MARKDOWN_HELP = (
 # twice and the later copy (Promote's, usually empty) wins, so Promote keeps only the image.
 KNOWLEDGE_PROMOTE_PANELS = (
     Page.promote_panels
-    + [MultiFieldPanel([FieldPanel("listing_image")], heading="How it is listed")]
+    + [MultiFieldPanel([FieldPanel("listing_image")], heading=gettext_lazy("How it is listed"))]
     + SocialFields.social_panels
 )
 
@@ -48,8 +51,8 @@ def tabs(*panels: tuple[str, list]) -> TabbedInterface:
     return TabbedInterface(
         [ObjectList(children, heading=heading) for heading, children in panels]
         + [
-            ObjectList(KNOWLEDGE_PROMOTE_PANELS, heading="Promote"),
-            ObjectList(Page.settings_panels, heading="Settings"),
+            ObjectList(KNOWLEDGE_PROMOTE_PANELS, heading=gettext_lazy("Promote")),
+            ObjectList(Page.settings_panels, heading=gettext_lazy("Settings")),
         ]
     )
 
@@ -88,6 +91,18 @@ class IndexPage(SectionPage):
 # --- Themes and regions -----------------------------------------------------------------------
 
 
+def one_page_per_language(page: Page, field_name: str) -> None:
+    """A theme or place has one page in each language (the page and its translations).
+
+    Checked here rather than by a database constraint because the language lives on Wagtail's
+    page table and the theme on this one.
+    """
+    value = getattr(page, f"{field_name}_id")
+    others = type(page).objects.filter(**{f"{field_name}_id": value}, locale_id=page.locale_id)
+    if value and others.exclude(pk=page.pk).exists():
+        raise ValidationError({field_name: gettext("It already has a page in this language.")})
+
+
 class CuratedPage(BasePage):
     """A page that a curator introduces and features items on, above an automatic listing."""
 
@@ -118,10 +133,12 @@ class FeaturedItem(Orderable):
         "learning.KnowledgePage",
         on_delete=models.CASCADE,
         related_name="+",
-        help_text="A project, case study, learning history or method to feature.",
+        help_text=gettext_lazy("A project, case study, learning history or method to feature."),
     )
     note = models.CharField(
-        max_length=255, blank=True, help_text="Optional: why it is featured, in a sentence."
+        max_length=255,
+        blank=True,
+        help_text=gettext_lazy("Optional: why it is featured, in a sentence."),
     )
 
     panels = [PageChooserPanel("page"), FieldPanel("note")]
@@ -136,7 +153,7 @@ class ThemeIndexPage(SectionPage):
     subpage_types = ["learning.ThemePage"]
 
     class Meta:
-        verbose_name = "themes index"
+        verbose_name = gettext_lazy("themes index")
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
@@ -154,11 +171,12 @@ class ThemeIndexPage(SectionPage):
 class ThemePage(CuratedPage):
     """The home of one theme: its projects, case studies, learning histories and methods."""
 
-    theme = models.OneToOneField(
+    # One page per theme in each language: its translations share the theme (see `clean`).
+    theme = models.ForeignKey(
         "learning.Theme",
         on_delete=models.PROTECT,
-        related_name="page",
-        help_text="The theme this page is the home of. Each theme has one page.",
+        related_name="theme_pages",
+        help_text=gettext_lazy("The theme this page is the home of. Each theme has one page."),
     )
 
     parent_page_types = ["learning.ThemeIndexPage"]
@@ -166,7 +184,7 @@ class ThemePage(CuratedPage):
     content_panels = BasePage.content_panels + [
         FieldPanel("theme"),
         FieldPanel("introduction"),
-        InlinePanel("featured_items", label="Featured items", max_num=6),
+        InlinePanel("featured_items", label=gettext_lazy("Featured items"), max_num=6),
     ]
     search_fields = BasePage.search_fields + [index.SearchField("introduction")]
     api_fields = BasePage.api_fields + [
@@ -175,7 +193,11 @@ class ThemePage(CuratedPage):
     ]
 
     class Meta:
-        verbose_name = "theme page"
+        verbose_name = gettext_lazy("theme page")
+
+    def clean(self) -> None:
+        super().clean()
+        one_page_per_language(self, "theme")
 
     def knowledge_queryset(self, request: HttpRequest):
         return KnowledgePage.objects.visible_to(request.user).filter(
@@ -195,7 +217,7 @@ class RegionIndexPage(SectionPage):
     subpage_types = ["learning.RegionPage"]
 
     class Meta:
-        verbose_name = "regions index"
+        verbose_name = gettext_lazy("regions index")
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
@@ -211,11 +233,12 @@ class RegionIndexPage(SectionPage):
 class RegionPage(CuratedPage):
     """The home of one place: what happens in it and in the places inside it."""
 
-    region = models.OneToOneField(
+    # One page per place in each language: its translations share the place (see `clean`).
+    region = models.ForeignKey(
         "learning.Region",
         on_delete=models.PROTECT,
-        related_name="page",
-        help_text="The nation or region this page is the home of.",
+        related_name="region_pages",
+        help_text=gettext_lazy("The nation or region this page is the home of."),
     )
 
     parent_page_types = ["learning.RegionIndexPage", "learning.RegionPage"]
@@ -223,7 +246,7 @@ class RegionPage(CuratedPage):
     content_panels = BasePage.content_panels + [
         FieldPanel("region"),
         FieldPanel("introduction"),
-        InlinePanel("featured_items", label="Featured items", max_num=6),
+        InlinePanel("featured_items", label=gettext_lazy("Featured items"), max_num=6),
     ]
     search_fields = BasePage.search_fields + [index.SearchField("introduction")]
     api_fields = BasePage.api_fields + [
@@ -232,7 +255,11 @@ class RegionPage(CuratedPage):
     ]
 
     class Meta:
-        verbose_name = "region page"
+        verbose_name = gettext_lazy("region page")
+
+    def clean(self) -> None:
+        super().clean()
+        one_page_per_language(self, "region")
 
     def knowledge_queryset(self, request: HttpRequest):
         place_ids = Region.descendant_ids_of([self.region_id])
@@ -283,7 +310,7 @@ class CaseStudyIndexPage(IndexPage):
     subpage_types = ["learning.CaseStudyPage"]
 
     class Meta:
-        verbose_name = "case studies index"
+        verbose_name = gettext_lazy("case studies index")
 
     listing_model_name = "learning.CaseStudyPage"
 
@@ -297,25 +324,37 @@ class CaseStudyPage(KnowledgePage):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The place where this happened, e.g. the council's area.",
+        help_text=gettext_lazy("The place where this happened, e.g. the council's area."),
     )
-    what_they_did = models.TextField(help_text="What was done, how and with whom. " + MARKDOWN_HELP)
+    what_they_did = models.TextField(
+        help_text=format_lazy(
+            "{} {}", gettext_lazy("What was done, how and with whom."), MARKDOWN_HELP
+        )
+    )
     outcomes = models.TextField(
         blank=True,
-        help_text="What changed for people and services. Put money figures in Savings "
-        "records too, so they can be counted. " + MARKDOWN_HELP,
+        help_text=format_lazy(
+            "{} {}",
+            gettext_lazy(
+                "What changed for people and services. Put money figures in Savings "
+                "records too, so they can be counted."
+            ),
+            MARKDOWN_HELP,
+        ),
     )
     contact_route = models.CharField(
         max_length=255,
         blank=True,
-        help_text="How to get in touch, by role and organisation (e.g. 'The council's "
-        "transformation team'). Never a personal email address.",
+        help_text=gettext_lazy(
+            "How to get in touch, by role and organisation (e.g. 'The council's "
+            "transformation team'). Never a personal email address."
+        ),
     )
     further_reading = StreamField([("link", LinkBlock())], blank=True, use_json_field=True)
     source = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Where this account comes from, e.g. a report and its section.",
+        help_text=gettext_lazy("Where this account comes from, e.g. a report and its section."),
     )
 
     parent_page_types = ["learning.CaseStudyIndexPage"]
@@ -330,10 +369,10 @@ class CaseStudyPage(KnowledgePage):
         FieldPanel("source"),
     ]
     edit_handler = tabs(
-        ("Case study", content_panels),
-        ("About", [FieldPanel("place")] + KnowledgePage.classification_panels),
-        ("Savings", KnowledgePage.savings_panels),
-        ("Reuse", KnowledgePage.reuse_panels),
+        (gettext_lazy("Case study"), content_panels),
+        (gettext_lazy("About"), [FieldPanel("place")] + KnowledgePage.classification_panels),
+        (gettext_lazy("Savings"), KnowledgePage.savings_panels),
+        (gettext_lazy("Reuse"), KnowledgePage.reuse_panels),
     )
     search_fields = KnowledgePage.search_fields + [
         index.SearchField("what_they_did"),
@@ -351,8 +390,8 @@ class CaseStudyPage(KnowledgePage):
     ]
 
     class Meta:
-        verbose_name = "case study"
-        verbose_name_plural = "case studies"
+        verbose_name = gettext_lazy("case study")
+        verbose_name_plural = gettext_lazy("case studies")
 
     def get_meta_description(self) -> str:
         return self.search_description or self.summary or markdown_to_text(self.what_they_did)[:300]
@@ -376,7 +415,7 @@ class MethodIndexPage(IndexPage):
     subpage_types = ["learning.MethodPage"]
 
     class Meta:
-        verbose_name = "methods index"
+        verbose_name = gettext_lazy("methods index")
 
     listing_model_name = "learning.MethodPage"
 
@@ -385,19 +424,24 @@ class MethodPage(KnowledgePage):
     """A reusable method or tool, how to run it, and where it has been used."""
 
     class Workstream(models.TextChoices):
-        COUNTING = "counting", "Counting (what is spent, where)"
-        CULTURE = "culture", "Culture (leadership and ways of working)"
-        CUSTOMERS = "customers", "Customers (citizens' experience)"
+        COUNTING = "counting", gettext_lazy("Counting (what is spent, where)")
+        CULTURE = "culture", gettext_lazy("Culture (leadership and ways of working)")
+        CUSTOMERS = "customers", gettext_lazy("Customers (citizens' experience)")
 
     workstream = models.CharField(
         max_length=20,
         choices=Workstream.choices,
         blank=True,
-        help_text="The Total Place workstream the method belongs to, if any.",
+        help_text=gettext_lazy("The Total Place workstream the method belongs to, if any."),
     )
     body = models.TextField(
-        help_text="What the method is, when to use it, how to run it step by step, and the "
-        "pitfalls. " + MARKDOWN_HELP
+        help_text=format_lazy(
+            "{} {}",
+            gettext_lazy(
+                "What the method is, when to use it, how to run it step by step, and the pitfalls."
+            ),
+            MARKDOWN_HELP,
+        )
     )
     sources = StreamField([("link", LinkBlock())], blank=True, use_json_field=True)
 
@@ -411,9 +455,9 @@ class MethodPage(KnowledgePage):
         FieldPanel("sources"),
     ]
     edit_handler = tabs(
-        ("Method", content_panels),
+        (gettext_lazy("Method"), content_panels),
         (
-            "About",
+            gettext_lazy("About"),
             [
                 FieldPanel("themes"),
                 FieldPanel("tags"),
@@ -431,7 +475,7 @@ class MethodPage(KnowledgePage):
     ]
 
     class Meta:
-        verbose_name = "method"
+        verbose_name = gettext_lazy("method")
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         """Add where the method was used, reused or adapted: one line per visible page."""
@@ -452,7 +496,7 @@ class LearningHistoryIndexPage(IndexPage):
     subpage_types = ["learning.LearningHistoryPage"]
 
     class Meta:
-        verbose_name = "learning histories index"
+        verbose_name = gettext_lazy("learning histories index")
 
     listing_model_name = "learning.LearningHistoryPage"
 
@@ -465,22 +509,28 @@ class LearningHistoryPage(KnowledgePage):
     """
 
     class Validation(models.TextChoices):
-        DRAFT = "draft", "Not yet reviewed by participants"
-        PARTICIPANTS_REVIEWED = "participants_reviewed", "Participants have reviewed their quotes"
-        VALIDATED = "validated", "Validated at a workshop with participants"
+        DRAFT = "draft", gettext_lazy("Not yet reviewed by participants")
+        PARTICIPANTS_REVIEWED = (
+            "participants_reviewed",
+            gettext_lazy("Participants have reviewed their quotes"),
+        )
+        VALIDATED = "validated", gettext_lazy("Validated at a workshop with participants")
 
     learning_historians = models.CharField(
         max_length=255,
         blank=True,
-        help_text="Who wrote it, by role, e.g. 'Two learning historians from the regional "
-        "improvement team'.",
+        help_text=gettext_lazy(
+            "Who wrote it, by role, e.g. 'Two learning historians from the regional "
+            "improvement team'."
+        ),
     )
     validation_status = models.CharField(
         max_length=30,
         choices=Validation.choices,
         default=Validation.DRAFT,
-        help_text="Participants should review the quotes attributed to their role before "
-        "publication.",
+        help_text=gettext_lazy(
+            "Participants should review the quotes attributed to their role before publication."
+        ),
     )
     body = StreamField(LearningHistoryStreamBlock(), use_json_field=True)
 
@@ -490,15 +540,17 @@ class LearningHistoryPage(KnowledgePage):
     content_panels = BasePage.content_panels + [
         FieldPanel("summary"),
         HelpPanel(
-            content="Build the story in chapters. In each row put what a participant said "
-            "(their words, their role — never their name) and, beside it, your commentary."
+            content=gettext_lazy(
+                "Build the story in chapters. In each row put what a participant said "
+                "(their words, their role — never their name) and, beside it, your commentary."
+            )
         ),
         FieldPanel("body"),
     ]
     edit_handler = tabs(
-        ("Learning history", content_panels),
+        (gettext_lazy("Learning history"), content_panels),
         (
-            "About",
+            gettext_lazy("About"),
             [
                 FieldPanel("learning_historians"),
                 FieldPanel("validation_status"),
@@ -519,8 +571,8 @@ class LearningHistoryPage(KnowledgePage):
     ]
 
     class Meta:
-        verbose_name = "learning history"
-        verbose_name_plural = "learning histories"
+        verbose_name = gettext_lazy("learning history")
+        verbose_name_plural = gettext_lazy("learning histories")
 
     @property
     def project(self):

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.search import index
 
@@ -23,8 +24,10 @@ class TaxonomyBase(index.Indexed, models.Model):
     slug = models.SlugField(
         max_length=150,
         unique=True,
-        help_text="The short name used in web addresses and filters, e.g. 'frail-elderly'. "
-        "Lower-case letters, numbers and hyphens only; avoid changing it once in use.",
+        help_text=gettext_lazy(
+            "The short name used in web addresses and filters, e.g. 'frail-elderly'. "
+            "Lower-case letters, numbers and hyphens only; avoid changing it once in use."
+        ),
     )
 
     search_fields = [
@@ -45,10 +48,11 @@ class Theme(TaxonomyBase):
     """A policy theme such as frail elderly or worklessness: one per high-impact project."""
 
     summary = models.TextField(
-        blank=True, help_text="One or two sentences shown wherever the theme is listed."
+        blank=True,
+        help_text=gettext_lazy("One or two sentences shown wherever the theme is listed."),
     )
     description = models.TextField(
-        blank=True, help_text="A longer introduction to the theme, in Markdown."
+        blank=True, help_text=gettext_lazy("A longer introduction to the theme, in Markdown.")
     )
 
     panels = [
@@ -60,11 +64,19 @@ class Theme(TaxonomyBase):
     search_fields = TaxonomyBase.search_fields + [index.SearchField("summary")]
 
     class Meta(TaxonomyBase.Meta):
-        verbose_name = "theme"
+        verbose_name = gettext_lazy("theme")
 
     @property
     def description_html(self) -> str:
         return render_markdown(self.description)
+
+    @cached_property
+    def page(self):  # -> ThemePage | None
+        """The theme's page in the visitor's language, else in English (a theme has one page
+        per language: its translations)."""
+        from cop_site.i18n import page_in_language
+
+        return page_in_language(self.theme_pages.all())
 
 
 class Region(TaxonomyBase):
@@ -75,9 +87,9 @@ class Region(TaxonomyBase):
     """
 
     class Kind(models.TextChoices):
-        NATION = "nation", "Nation"
-        REGION = "region", "Region"
-        AREA = "area", "Local area"
+        NATION = "nation", gettext_lazy("Nation")
+        REGION = "region", gettext_lazy("Region")
+        AREA = "area", gettext_lazy("Local area")
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.AREA)
     parent = models.ForeignKey(
@@ -86,13 +98,17 @@ class Region(TaxonomyBase):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        help_text="The region or nation this place sits in. Leave empty for a nation.",
+        help_text=gettext_lazy(
+            "The region or nation this place sits in. Leave empty for a nation."
+        ),
     )
 
     panels = [
         HelpPanel(
-            content="Places form a tree: nation (Wales, England) &gt; region &gt; local area. "
-            "Choosing a nation or region in a filter includes every place inside it."
+            content=gettext_lazy(
+                "Places form a tree: nation (Wales, England) &gt; region &gt; local area. "
+                "Choosing a nation or region in a filter includes every place inside it."
+            )
         ),
         FieldPanel("name"),
         FieldPanel("slug"),
@@ -101,7 +117,14 @@ class Region(TaxonomyBase):
     ]
 
     class Meta(TaxonomyBase.Meta):
-        verbose_name = "region"
+        verbose_name = gettext_lazy("region")
+
+    @cached_property
+    def page(self):  # -> RegionPage | None
+        """The place's page in the visitor's language, else in English (one page per language)."""
+        from cop_site.i18n import page_in_language
+
+        return page_in_language(self.region_pages.all())
 
     TREE_CACHE_KEY = "learning:region-tree:v1"
 
@@ -174,14 +197,14 @@ class Organisation(TaxonomyBase):
     """A public body, partnership or third-sector organisation that leads or takes part."""
 
     class Kind(models.TextChoices):
-        COUNCIL = "council", "Council"
-        HEALTH = "health", "Health board or primary care trust"
-        POLICE = "police", "Police"
-        FIRE = "fire", "Fire and rescue"
-        THIRD_SECTOR = "third_sector", "Third sector"
-        CENTRAL_GOVERNMENT = "central_government", "Central or devolved government"
-        PARTNERSHIP = "partnership", "Partnership"
-        OTHER = "other", "Other"
+        COUNCIL = "council", gettext_lazy("Council")
+        HEALTH = "health", gettext_lazy("Health board or primary care trust")
+        POLICE = "police", gettext_lazy("Police")
+        FIRE = "fire", gettext_lazy("Fire and rescue")
+        THIRD_SECTOR = "third_sector", gettext_lazy("Third sector")
+        CENTRAL_GOVERNMENT = "central_government", gettext_lazy("Central or devolved government")
+        PARTNERSHIP = "partnership", gettext_lazy("Partnership")
+        OTHER = "other", gettext_lazy("Other")
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COUNCIL)
@@ -191,9 +214,11 @@ class Organisation(TaxonomyBase):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="organisations",
-        help_text="Where the organisation is based.",
+        help_text=gettext_lazy("Where the organisation is based."),
     )
-    website = models.URLField(blank=True, help_text="The organisation's public home page.")
+    website = models.URLField(
+        blank=True, help_text=gettext_lazy("The organisation's public home page.")
+    )
 
     panels = [
         FieldPanel("name"),
@@ -208,7 +233,7 @@ class Organisation(TaxonomyBase):
     ]
 
     class Meta(TaxonomyBase.Meta):
-        verbose_name = "organisation"
+        verbose_name = gettext_lazy("organisation")
 
     def get_absolute_url(self) -> str:
         return reverse("organisation_detail", args=[self.slug])
@@ -218,7 +243,8 @@ class DeliveryLevel(TaxonomyBase):
     """Where a service is delivered: neighbourhood, local, regional or national (002 Table 1)."""
 
     order = models.PositiveSmallIntegerField(
-        default=0, help_text="Smaller numbers are shown first (neighbourhood before national)."
+        default=0,
+        help_text=gettext_lazy("Smaller numbers are shown first (neighbourhood before national)."),
     )
     description = models.TextField(blank=True)
 
@@ -230,19 +256,21 @@ class DeliveryLevel(TaxonomyBase):
     ]
 
     class Meta(TaxonomyBase.Meta):
-        verbose_name = "delivery level"
+        verbose_name = gettext_lazy("delivery level")
         ordering = ["order", "name"]
 
 
 class TransformationModel(TaxonomyBase):
     """A whole-council transformation model from the LGA report (commissioning, cooperative...)."""
 
-    description = models.TextField(blank=True, help_text="What the model means, in Markdown.")
+    description = models.TextField(
+        blank=True, help_text=gettext_lazy("What the model means, in Markdown.")
+    )
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
 
     class Meta(TaxonomyBase.Meta):
-        verbose_name = "transformation model"
+        verbose_name = gettext_lazy("transformation model")
 
     @cached_property
     def description_html(self) -> str:
@@ -259,53 +287,63 @@ class ServiceFunction(TaxonomyBase):
     """
 
     class Reading(models.TextChoices):
-        LOWER = "lower", "Points to local delivery"
-        HIGHER = "higher", "Points to regional or national delivery"
-        MIXED = "mixed", "Mixed or depends on the place"
-        UNKNOWN = "", "Not assessed"
+        LOWER = "lower", gettext_lazy("Points to local delivery")
+        HIGHER = "higher", gettext_lazy("Points to regional or national delivery")
+        MIXED = "mixed", gettext_lazy("Mixed or depends on the place")
+        UNKNOWN = "", gettext_lazy("Not assessed")
 
     recommended_level = models.ForeignKey(
         DeliveryLevel,
         on_delete=models.PROTECT,
         related_name="service_functions",
-        help_text="The level Table 1 (or later evidence) recommends for this function.",
+        help_text=gettext_lazy(
+            "The level Table 1 (or later evidence) recommends for this function."
+        ),
     )
     service_area = models.CharField(
         max_length=100,
         blank=True,
-        help_text="The large service area it belongs to, e.g. 'Social services'.",
+        help_text=gettext_lazy("The large service area it belongs to, e.g. 'Social services'."),
     )
-    description = models.TextField(blank=True, help_text="What the function covers, in Markdown.")
+    description = models.TextField(
+        blank=True, help_text=gettext_lazy("What the function covers, in Markdown.")
+    )
     performance = models.CharField(
         max_length=10,
         choices=Reading.choices,
         blank=True,
-        help_text="Would integrated commissioning and decisions at a lower level improve "
-        "performance?",
+        help_text=gettext_lazy(
+            "Would integrated commissioning and decisions at a lower level improve performance?"
+        ),
     )
     economies_of_scale = models.CharField(
         max_length=10,
         choices=Reading.choices,
         blank=True,
-        help_text="Are there economies of scale that only regional or national delivery gets?",
+        help_text=gettext_lazy(
+            "Are there economies of scale that only regional or national delivery gets?"
+        ),
     )
     equity = models.CharField(
         max_length=10,
         choices=Reading.choices,
         blank=True,
-        help_text="Does the public expect the same service everywhere?",
+        help_text=gettext_lazy("Does the public expect the same service everywhere?"),
     )
     risk = models.CharField(
         max_length=10,
         choices=Reading.choices,
         blank=True,
-        help_text="Can the financial and political risks be managed below national level?",
+        help_text=gettext_lazy(
+            "Can the financial and political risks be managed below national level?"
+        ),
     )
     criteria_note = models.TextField(
-        blank=True, help_text="Why the criteria read this way for this function, in Markdown."
+        blank=True,
+        help_text=gettext_lazy("Why the criteria read this way for this function, in Markdown."),
     )
     source = models.CharField(
-        max_length=300, blank=True, help_text="Where the recommendation comes from."
+        max_length=300, blank=True, help_text=gettext_lazy("Where the recommendation comes from.")
     )
 
     CRITERIA = ("performance", "economies_of_scale", "equity", "risk")
@@ -317,9 +355,11 @@ class ServiceFunction(TaxonomyBase):
         FieldPanel("service_area"),
         FieldPanel("description"),
         HelpPanel(
-            content="The four criteria (LGA, Place-based budgets, 2010, quoted in 002 §8.1): "
-            "say for each whether it points to local delivery or to regional or national "
-            "delivery."
+            content=gettext_lazy(
+                "The four criteria (LGA, Place-based budgets, 2010, quoted in 002 §8.1): "
+                "say for each whether it points to local delivery or to regional or national "
+                "delivery."
+            )
         ),
         FieldPanel("performance"),
         FieldPanel("economies_of_scale"),
@@ -331,7 +371,7 @@ class ServiceFunction(TaxonomyBase):
     search_fields = TaxonomyBase.search_fields + [index.SearchField("description")]
 
     class Meta(TaxonomyBase.Meta):
-        verbose_name = "service function"
+        verbose_name = gettext_lazy("service function")
 
     @cached_property
     def description_html(self) -> str:
@@ -345,7 +385,16 @@ class ServiceFunction(TaxonomyBase):
         """(criterion name, reading value, reading label) for the four criteria, in order."""
         out = []
         for name in self.CRITERIA:
-            field = self._meta.get_field(name)
             value = getattr(self, name)
-            out.append((str(field.verbose_name).capitalize(), value, self.Reading(value).label))
+            out.append((str(CRITERIA_NAMES[name]), value, str(self.Reading(value).label)))
         return out
+
+
+# The four criteria as people read them. Named here rather than as the fields' verbose names,
+# which would change the migrations for a label.
+CRITERIA_NAMES = {
+    "performance": gettext_lazy("Performance"),
+    "economies_of_scale": gettext_lazy("Economies of scale"),
+    "equity": gettext_lazy("Equity"),
+    "risk": gettext_lazy("Risk"),
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext
 
 from learning.listing import type_label as _type_label
 
@@ -21,7 +22,11 @@ def card_meta(page) -> str:
     parts = []
     regions = [r.name for r in page.regions.all()]
     if regions:
-        parts.append(", ".join(regions[:3]) + (" and more" if len(regions) > 3 else ""))
+        shown = ", ".join(regions[:3])
+        # Translators: "Cardiff, Newport, Swansea and more": more places than the card shows.
+        parts.append(
+            gettext("%(places)s and more") % {"places": shown} if len(regions) > 3 else shown
+        )
     years = getattr(page, "years_label", "")
     if years:
         parts.append(years)

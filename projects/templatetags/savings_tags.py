@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from projects.savings import Filters, select_records, summarise
 
@@ -18,7 +19,7 @@ def savings_panel(
     region=None,
     organisation=None,
     project=None,
-    heading: str = "Savings reported",
+    heading: str = gettext_lazy("Savings reported"),
     table_caption: str = "",
 ) -> dict:
     """With `table_caption`, the records themselves follow in a table, from the same query

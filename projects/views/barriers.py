@@ -30,6 +30,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from cop_site.site_structure import CURATORS
@@ -39,6 +40,8 @@ from projects.models import BarrierEnabler, BarrierGroup, BarrierGroupMember, Hi
 PER_PAGE = 25
 Kind, Category, Level = BarrierEnabler.Kind, BarrierEnabler.Category, BarrierEnabler.Level
 NAME_MAX = BarrierGroup._meta.get_field("name").max_length
+# Headings and captions name the kinds in the plural; a whole word each, for translation.
+KIND_PLURALS = {Kind.BARRIER: gettext_lazy("Barriers"), Kind.ENABLER: gettext_lazy("Enablers")}
 
 
 def is_curator(user: User | AnonymousUser) -> bool:
@@ -53,32 +56,41 @@ class ExplorerFilters(forms.Form):
 
     kind = forms.ChoiceField(
         required=False,
-        choices=[("", "Barriers and enablers")] + list(Kind.choices),
+        label=gettext_lazy("Kind"),
+        choices=[("", gettext_lazy("Barriers and enablers"))] + list(Kind.choices),
         error_messages={
-            "invalid_choice": "“%(value)s” is not a kind: choose barriers or enablers."
+            "invalid_choice": gettext_lazy(
+                "“%(value)s” is not a kind: choose barriers or enablers."
+            )
         },
     )
     category = forms.ChoiceField(
         required=False,
-        choices=[("", "All categories")] + list(Category.choices),
-        error_messages={"invalid_choice": "There is no category called “%(value)s”."},
+        label=gettext_lazy("Category"),
+        choices=[("", gettext_lazy("All categories"))] + list(Category.choices),
+        error_messages={"invalid_choice": gettext_lazy("There is no category called “%(value)s”.")},
     )
     level = forms.ChoiceField(
         required=False,
-        choices=[("", "All levels")] + list(Level.choices),
+        label=gettext_lazy("Level"),
+        choices=[("", gettext_lazy("All levels"))] + list(Level.choices),
         error_messages={
-            "invalid_choice": "There is no level called “%(value)s”: choose local, regional "
-            "or national."
+            "invalid_choice": gettext_lazy(
+                "There is no level called “%(value)s”: choose local, regional or national."
+            )
         },
     )
     theme = forms.ChoiceField(
         required=False,
-        error_messages={"invalid_choice": "There is no theme called “%(value)s”."},
+        label=gettext_lazy("Theme"),
+        error_messages={"invalid_choice": gettext_lazy("There is no theme called “%(value)s”.")},
     )
 
     def __init__(self, *args: Any, themes: list[Theme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["theme"].choices = [("", "All themes")] + [(t.slug, t.name) for t in themes]
+        self.fields["theme"].choices = [("", gettext("All themes"))] + [
+            (t.slug, t.name) for t in themes
+        ]
 
 
 @dataclass
@@ -176,7 +188,7 @@ def count_table(entries: list[BarrierEnabler], kind: str, link: dict[str, str]) 
 
     return {
         "kind": kind,
-        "label": f"{Kind(kind).label}s",
+        "label": KIND_PLURALS[kind],
         "levels": Level.choices,
         "rows": [
             {
@@ -212,7 +224,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "curator": curator,
-        "breadcrumbs": [("Home", "/")],
+        "breadcrumbs": [(gettext("Home"), "/")],
     }
     if not form.is_valid():
         context["errors"] = [error for errors in form.errors.values() for error in errors]
@@ -272,7 +284,7 @@ def resolve_selection(request: HttpRequest) -> Selection:
     for key in keys:
         prefix, number = key[:1], key[1:]
         if prefix not in ("e", "g") or not number.isdigit():
-            raise MergeError("The selection was not understood. Go back and choose again.")
+            raise MergeError(gettext("The selection was not understood. Go back and choose again."))
         (entry_ids if prefix == "e" else group_ids).append(int(number))
     entries = {e.pk: e for e in visible_entries(request.user)}
     missing = [pk for pk in entry_ids if pk not in entries]
@@ -280,8 +292,10 @@ def resolve_selection(request: HttpRequest) -> Selection:
     missing += [pk for pk in group_ids if pk not in visible_groups]
     if missing:
         raise MergeError(
-            "Some of the entries you chose no longer exist or have been changed. "
-            "Go back to the explorer and choose again."
+            gettext(
+                "Some of the entries you chose no longer exist or have been changed. "
+                "Go back to the explorer and choose again."
+            )
         )
     groups: dict[int, BarrierGroup] = {pk: visible_groups[pk] for pk in group_ids}
     loose: list[BarrierEnabler] = []
@@ -292,12 +306,14 @@ def resolve_selection(request: HttpRequest) -> Selection:
         else:
             loose.append(entries[pk])
     if len(groups) + len(loose) < 2:
-        raise MergeError("Choose at least two items to merge.")
+        raise MergeError(gettext("Choose at least two items to merge."))
     kinds = {g.kind for g in groups.values()} | {e.kind for e in loose}
     if len(kinds) > 1:
         raise MergeError(
-            "You chose barriers and enablers together. A merged item must be all barriers or "
-            "all enablers: go back and choose items of one kind."
+            gettext(
+                "You chose barriers and enablers together. A merged item must be all barriers "
+                "or all enablers: go back and choose items of one kind."
+            )
         )
     # The wording and category offered first are those of the first item chosen.
     first_prefix, first_pk = keys[0][:1], int(keys[0][1:])
@@ -327,19 +343,20 @@ class MergeForm(forms.Form):
 
     name = forms.CharField(
         max_length=NAME_MAX,
-        label="Wording for the merged item",
-        help_text="One sentence that says what all of these entries have in common.",
+        label=gettext_lazy("Wording for the merged item"),
+        help_text=gettext_lazy("One sentence that says what all of these entries have in common."),
         error_messages={
-            "required": "Enter the wording for the merged item.",
-            "max_length": f"The wording must be {NAME_MAX} characters or fewer.",
+            "required": gettext_lazy("Enter the wording for the merged item."),
+            # Django fills in %(limit_value)d, the field's max_length.
+            "max_length": gettext_lazy("The wording must be %(limit_value)d characters or fewer."),
         },
     )
     category = forms.ChoiceField(
         choices=Category.choices,
-        label="Category",
+        label=gettext_lazy("Category"),
         error_messages={
-            "required": "Choose a category.",
-            "invalid_choice": "Choose a category from the list.",
+            "required": gettext_lazy("Choose a category."),
+            "invalid_choice": gettext_lazy("Choose a category from the list."),
         },
     )
 
@@ -363,7 +380,10 @@ def merge(request: HttpRequest) -> HttpResponse:
     if not is_curator(request.user):
         raise PermissionDenied("Only curators can merge barriers and enablers.")
     context: dict[str, Any] = {
-        "breadcrumbs": [("Home", "/"), ("Barriers and enablers", reverse("barriers_enablers"))],
+        "breadcrumbs": [
+            (gettext("Home"), "/"),
+            (gettext("Barriers and enablers"), reverse("barriers_enablers")),
+        ],
         "next": _back_to(request),
     }
     try:
@@ -372,7 +392,7 @@ def merge(request: HttpRequest) -> HttpResponse:
         context["problem"] = str(error)
         return render(request, "projects/barriers/merge.html", context, status=400)
     context["selection"] = selection
-    context["kind_label"] = f"{Kind(selection.kind).label}s".lower()
+    context["kind_label"] = str(KIND_PLURALS[selection.kind]).lower()
     if request.POST.get("step") != "confirm":
         context["form"] = MergeForm(
             initial={"name": selection.first_name, "category": selection.first_category}
@@ -386,12 +406,21 @@ def merge(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             group = _merge(selection, form.cleaned_data, request.user)
     except IntegrityError:
-        context["problem"] = (
+        context["problem"] = gettext(
             "Someone else merged some of these entries while you were choosing. "
             "Go back to the explorer and choose again."
         )
         return render(request, "projects/barriers/merge.html", context, status=409)
-    messages.success(request, f"Merged {len(selection.shown)} entries as “{group.name}”.")
+    count = len(selection.shown)
+    messages.success(
+        request,
+        ngettext(
+            "Merged %(count)d entry as “%(name)s”.",
+            "Merged %(count)d entries as “%(name)s”.",
+            count,
+        )
+        % {"count": count, "name": group.name},
+    )
     return HttpResponseRedirect(context["next"])
 
 
@@ -425,25 +454,27 @@ def unmerge(request: HttpRequest) -> HttpResponse:
         entry = next((e for e in entries if e.pk == int(member)), None)
         group = _group_of(entry) if entry else None
         if group is None:
-            messages.error(request, "That entry is not in a merged item any more.")
+            messages.error(request, gettext("That entry is not in a merged item any more."))
             return HttpResponseRedirect(_back_to(request))
         with transaction.atomic():
             BarrierGroupMember.objects.filter(entry=entry).delete()
             if group.members.count() < 2:
                 group.delete()
-                text = f"Removed the entry from “{group.name}”, which no longer merges anything."
+                text = gettext(
+                    "Removed the entry from “%(name)s”, which no longer merges anything."
+                ) % {"name": group.name}
             else:
-                text = f"Removed the entry from “{group.name}”."
+                text = gettext("Removed the entry from “%(name)s”.") % {"name": group.name}
         messages.success(request, text)
         return HttpResponseRedirect(_back_to(request))
     if group_value.isdigit():
         groups = {g.pk: g for e in entries if (g := _group_of(e))}
         group = groups.get(int(group_value))
         if group is None:
-            messages.error(request, "That merged item does not exist any more.")
+            messages.error(request, gettext("That merged item does not exist any more."))
             return HttpResponseRedirect(_back_to(request))
         group.delete()
-        messages.success(request, f"Undid the merge of “{group.name}”.")
+        messages.success(request, gettext("Undid the merge of “%(name)s”.") % {"name": group.name})
         return HttpResponseRedirect(_back_to(request))
-    messages.error(request, "Choose an entry or a merged item to undo.")
+    messages.error(request, gettext("Choose an entry or a merged item to undo."))
     return HttpResponseRedirect(_back_to(request))

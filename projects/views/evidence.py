@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from learning.models import KnowledgePage, ReuseLink, ServiceFunction
 from projects.models import BarrierEnabler
@@ -35,6 +36,6 @@ def evidence(request: HttpRequest) -> HttpResponse:
             "reuse": reverse("reuse"),
             "data": reverse("open_data"),
         },
-        "breadcrumbs": [("Home", "/")],
+        "breadcrumbs": [(gettext("Home"), "/")],
     }
     return render(request, "projects/evidence.html", context)

@@ -24,6 +24,7 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from learning.models import CaseStudyPage, DeliveryLevel, KnowledgePage, ServiceFunction
 from projects.models import HighImpactProjectPage, SavingsRecord
@@ -36,12 +37,18 @@ TABLE1_BAND = {"neighbourhood": "local"}
 # The LGA's four tests (Place-based budgets, 2010), as 002 §8.1 quotes them: each says when
 # governance can sit below national level.
 CRITERIA_TESTS = {
-    "performance": "Integrated commissioning and decision making at a lower spatial geography "
-    "could yield performance gains.",
-    "economies_of_scale": "There are not national economies of scale.",
-    "equity": "The public does not expect strong geographical equity, defined as the same "
-    "service or level of entitlement from one place to another.",
-    "risk": "Risks, both financial and political, can be managed below the national level.",
+    "performance": gettext_lazy(
+        "Integrated commissioning and decision making at a lower spatial geography "
+        "could yield performance gains."
+    ),
+    "economies_of_scale": gettext_lazy("There are not national economies of scale."),
+    "equity": gettext_lazy(
+        "The public does not expect strong geographical equity, defined as the same "
+        "service or level of entitlement from one place to another."
+    ),
+    "risk": gettext_lazy(
+        "Risks, both financial and political, can be managed below the national level."
+    ),
 }
 
 MATCH = "match"
@@ -49,10 +56,10 @@ WIDER = "wider"
 MORE_LOCAL = "more-local"
 UNSTATED = "unstated"
 COMPARISON_LABELS = {
-    MATCH: "Matches the recommendation",
-    WIDER: "Delivered more widely than recommended",
-    MORE_LOCAL: "Delivered more locally than recommended",
-    UNSTATED: "Level not stated",
+    MATCH: gettext_lazy("Matches the recommendation"),
+    WIDER: gettext_lazy("Delivered more widely than recommended"),
+    MORE_LOCAL: gettext_lazy("Delivered more locally than recommended"),
+    UNSTATED: gettext_lazy("Level not stated"),
 }
 
 
@@ -179,7 +186,7 @@ def level_overview(user) -> dict:
 def delivery_levels(request: HttpRequest) -> HttpResponse:
     """The index: every Table 1 function by recommended level, and where it is delivered today."""
     context = level_overview(request.user)
-    context["breadcrumbs"] = [("Home", "/")]
+    context["breadcrumbs"] = [(gettext("Home"), "/")]
     return render(request, "projects/levels/index.html", context)
 
 
@@ -243,8 +250,8 @@ def service_function(request: HttpRequest, slug: str) -> HttpResponse:
         "more_local": verdicts[MORE_LOCAL],
         "unstated": verdicts[UNSTATED],
         "breadcrumbs": [
-            ("Home", "/"),
-            ("What is delivered at which level", reverse("delivery_levels")),
+            (gettext("Home"), "/"),
+            (gettext("What is delivered at which level"), reverse("delivery_levels")),
         ],
     }
     return render(request, "projects/levels/function.html", context)

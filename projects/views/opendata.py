@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from learning.models import KnowledgePage
@@ -18,6 +19,7 @@ from projects.opendata import (
     LICENCE,
     MATRIX_FIELDS,
     PUBLIC_ONLY,
+    TYPE_LABELS,
     TYPES,
     csv_lines,
     json_chunks,
@@ -97,10 +99,11 @@ def file_stats(request: HttpRequest) -> dict[str, dict[str, int]]:
 
 
 def _dictionary(columns) -> list[dict[str, str]]:
+    """The data dictionary as the page shows it: types and meanings in the reader's language."""
     return [
         {
             "name": column.name,
-            "type": column.type,
+            "type": TYPE_LABELS.get(column.type, column.type),
             "meaning": column.meaning,
             "allowed": column.allowed_text(),
             "optional": getattr(column, "optional", True),
@@ -140,9 +143,9 @@ def index(request: HttpRequest) -> HttpResponse:
                 "file": {"name": "matrix.json", "format": "JSON", **stats["matrix.json"]},
                 "dictionary": _dictionary(MATRIX_FIELDS),
             },
-            "types": TYPES,
+            "types": [(TYPE_LABELS[name], meaning) for name, meaning in TYPES.items()],
             "licence": LICENCE,
             "public_only": PUBLIC_ONLY,
-            "breadcrumbs": [("Home", "/")],
+            "breadcrumbs": [(gettext("Home"), "/")],
         },
     )

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 
 from learning.models import Theme
 from projects.reuse import (
@@ -47,7 +48,7 @@ def reuse_network_view(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "projects/reuse/bad_filter.html",
-            {"message": str(error), "breadcrumbs": [("Home", "/")]},
+            {"message": str(error), "breadcrumbs": [(gettext("Home"), "/")]},
             status=400,
         )
     shown = Network(groups=list(page_obj.object_list), relations=network.relations)
@@ -67,19 +68,19 @@ def reuse_network_view(request: HttpRequest) -> HttpResponse:
         "edge_legend": [
             (key, label, EDGE_STYLES[key])
             for key, label in (
-                ("adapted", "Adapted from"),
-                ("reused", "Reused as it was"),
-                ("used", "Used (listed among the methods it used)"),
+                ("adapted", gettext("Adapted from")),
+                ("reused", gettext("Reused as it was")),
+                ("used", gettext("Used (listed among the methods it used)")),
             )
             if key in network.relations
         ],
         "node_legend": [
-            ("Method", NODE_STYLES["method"]),
-            ("Case study", NODE_STYLES["casestudy"]),
-            ("High-impact project", NODE_STYLES["highimpactproject"]),
+            (gettext("Method"), NODE_STYLES["method"]),
+            (gettext("Case study"), NODE_STYLES["casestudy"]),
+            (gettext("High-impact project"), NODE_STYLES["highimpactproject"]),
         ],
         "reset_url": reverse("reuse"),
-        "breadcrumbs": [("Home", "/")],
+        "breadcrumbs": [(gettext("Home"), "/")],
     }
     return render(request, "projects/reuse/network.html", context)
 
@@ -90,13 +91,19 @@ def _filters(request: HttpRequest, themes: list[Theme]) -> tuple[Theme | None, s
     if slug:
         theme = next((t for t in themes if t.slug == slug), None)
         if theme is None:
-            raise BadFilter(f"There is no theme called “{slug}”. Choose a theme from the list.")
+            raise BadFilter(
+                gettext("There is no theme called “%(slug)s”. Choose a theme from the list.")
+                % {"slug": slug}
+            )
     relation = request.GET.get("relation", "").strip()
     if relation not in RELATION_FILTERS:
         names = ", ".join(f"“{key}”" for key in RELATION_FILTERS if key)
         raise BadFilter(
-            f"“{relation}” is not a kind of reuse this page knows. Use one of {names}, "
-            "or leave it out to see all of them."
+            gettext(
+                "“%(relation)s” is not a kind of reuse this page knows. Use one of %(names)s, "
+                "or leave it out to see all of them."
+            )
+            % {"relation": relation, "names": names}
         )
     return theme, relation
 
@@ -105,11 +112,18 @@ def _page(request: HttpRequest, network: Network):
     paginator = Paginator(network.groups, GROUPS_PER_PAGE, allow_empty_first_page=True)
     raw = request.GET.get("page", "1").strip() or "1"
     if not raw.isdigit() or int(raw) < 1:
-        raise BadFilter(f"“{raw}” is not a page number. Page numbers are whole numbers from 1.")
+        raise BadFilter(
+            gettext("“%(raw)s” is not a page number. Page numbers are whole numbers from 1.")
+            % {"raw": raw}
+        )
     number = int(raw)
     if number > paginator.num_pages:
         raise BadFilter(
-            f"There is no page {number}: this list has {paginator.num_pages} "
-            f"page{'s' if paginator.num_pages != 1 else ''}."
+            ngettext(
+                "There is no page %(number)d: this list has %(pages)d page.",
+                "There is no page %(number)d: this list has %(pages)d pages.",
+                paginator.num_pages,
+            )
+            % {"number": number, "pages": paginator.num_pages}
         )
     return paginator.page(number)

@@ -6,14 +6,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from learning.models import DeliveryLevel, Organisation, Region, Theme
 from projects.models import SavingsRecord
 from projects.savings import (
-    COUNTING_RULES,
     FilterError,
     Filters,
     bar_chart,
+    counting_rules,
     select_records,
     summarise,
 )
@@ -28,7 +29,7 @@ def _filters_or_error(request: HttpRequest) -> Filters | HttpResponse:
         return render(
             request,
             "projects/savings/bad_filter.html",
-            {"message": str(error), "breadcrumbs": [("Home", "/")]},
+            {"message": str(error), "breadcrumbs": [(gettext("Home"), "/")]},
             status=400,
         )
 
@@ -69,10 +70,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "summary": summary,
             "sections": sections,
             "active_filters": filters.active(request.path),
-            "rules": COUNTING_RULES,
+            "rules": counting_rules(),
             "records_url": filters.url(records_url),
             "choices": _choices(),
-            "breadcrumbs": [("Home", "/")],
+            "breadcrumbs": [(gettext("Home"), "/")],
         },
     )
 
@@ -95,11 +96,11 @@ def records(request: HttpRequest) -> HttpResponse:
             "active_filters": filters.active(request.path),
             "choices": _choices(),
             "paginator": paginator,
-            "rules": COUNTING_RULES,
+            "rules": counting_rules(),
             "dashboard_url": filters.url(reverse("savings_dashboard")),
             "breadcrumbs": [
-                ("Home", "/"),
-                ("The savings picture", filters.url(reverse("savings_dashboard"))),
+                (gettext("Home"), "/"),
+                (gettext("The savings picture"), filters.url(reverse("savings_dashboard"))),
             ],
         },
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from projects.where import PLURAL_LABELS, WORK_KINDS, region_map, theme_region_matrix
 
@@ -50,13 +51,13 @@ def who_is_doing_what(request: HttpRequest) -> HttpResponse:
         "matrix": matrix,
         "rows": rows,
         "type": chosen if types else "",
-        "type_options": [("", "All work")]
-        + [(kind, PLURAL_LABELS[kind].capitalize()) for kind in WORK_KINDS],
+        "type_options": [("", gettext("All work"))]
+        + [(kind, str(PLURAL_LABELS[kind]).capitalize()) for kind in WORK_KINDS],
         "theme": theme,
         "theme_options": [(row["slug"], row["name"]) for row in matrix["rows"]],
         "map": regions_map,
         "map_rows": map_rows,
-        "breadcrumbs": [("Home", "/")],
+        "breadcrumbs": [(gettext("Home"), "/")],
     }
     return render(request, "projects/who_is_doing_what.html", context)
 

@@ -441,7 +441,8 @@ def event_created(event_id: int) -> None:
         actor=event.organiser,
         community=event.community,
         url=event.get_absolute_url(),
-        detail=event.title,
+        # `detail` holds 20 characters (PostgreSQL enforces it; SQLite never did).
+        detail=event.title[: Notification._meta.get_field("detail").max_length],
     )
 
 

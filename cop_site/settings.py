@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -105,12 +106,30 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
+    # Production hardening: login throttling (django-axes) and the Content Security Policy
+    # (django-csp); configured in the "Production hardening" block below.
+    "axes",
+    "csp",
+    # Welsh and English (see the "Cymraeg" block below): Wagtail's locales and its simple
+    # translation of pages in the admin.
+    "wagtail.locales",
+    "wagtail.contrib.simple_translation",
 ]
 
 MIDDLEWARE = [
+    # Production hardening (see that block below): the request log is outermost so its duration
+    # covers everything; the header middleware sit beside SecurityMiddleware.
+    "cop_site.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "cop_site.middleware.PermissionsPolicyMiddleware",
+    "cop_site.middleware.ContentSecurityPolicyMiddleware",
+    "cop_site.middleware.RejectNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Cymraeg (see that block below): the language from the /en/ or /cy/ prefix (unprefixed
+    # pages redirect there), then the visitor's remembered choice and machine endpoints' English.
+    "cop_site.middleware.LocaleMiddleware",
+    "cop_site.middleware.LanguagePreferenceMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,6 +137,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a sign-in it flagged as locked out into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cop_site.urls"
@@ -151,6 +172,12 @@ if os.environ.get("DATABASE_URL"):
             os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Fail fast when the server is unreachable (libpq would otherwise wait indefinitely),
+        # so /health/ and pages answer with an error instead of hanging a worker.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+        )
 else:
     DATABASES = {
         "default": {
@@ -178,6 +205,35 @@ CACHES = {
         "LOCATION": "cop-site",
     }
 }
+# Real engines: REDIS_URL (redis://host:6379/0, rediss:// for TLS) gives every process one shared
+# cache, so what one worker clears (e.g. after publishing) is cleared for all, and sessions are
+# read from it (`cached_db`: still written to the database, so a Redis restart signs nobody out).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    _redis_location = REDIS_URL
+    if TESTING and os.environ.get("PYTEST_XDIST_WORKER"):
+        # Each test process clears the cache around every test (FLUSHDB): give each xdist
+        # worker its own Redis database so one never empties another's mid-test.
+        from urllib.parse import urlsplit, urlunsplit
+
+        _url = urlsplit(REDIS_URL)
+        _base = int(_url.path.strip("/") or 0)
+        _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw") or 0)
+        _redis_location = urlunsplit(_url._replace(path=f"/{_base + 1 + _worker}"))
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": _redis_location,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "exchange"),
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                # Seconds: an unreachable Redis fails a request (and /health/) quickly.
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+            },
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -189,9 +245,30 @@ if TESTING:
     # Real hashing costs ~100 ms per login; tests log in hundreds of times.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-LANGUAGE_CODE = "en-gb"
-TIME_ZONE = "Europe/London"
+# Cymraeg (Welsh) and English --------------------------------------------------------------------
+# Every interface page lives under /en/ or /cy/ (cop_site/urls.py); machine endpoints (admin, API,
+# data files, feeds, sitemap, health, calendars) stay unprefixed. The interface strings come from
+# locale/cy/LC_MESSAGES/django.po (compiled by `make run` and `make test`). Pages are translated
+# in the admin with Wagtail's simple translation: the English tree is the source of truth, the
+# Welsh tree holds the translated pages, and a /cy/ address with no Welsh page shows the English
+# one with a notice (cop_site/i18n.py). See README, "Cymraeg (Welsh)".
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# No alias copies of every English page in the Welsh tree: untranslated pages are served by the
+# fallback instead, so facts (savings, people, threads) are never copied into a second tree.
+WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = False
+# The language a visitor last chose (by visiting /en/ or /cy/), so unprefixed links keep it.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+# Account emails in the member's language, and sign-in/out redirects to the visitor's.
+ACCOUNT_ADAPTER = "communities.adapter.AccountAdapter"
+TIME_ZONE = "Europe/London"
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -211,6 +288,35 @@ STORAGES = {
         )
     },
 }
+# Real engines: with AWS_STORAGE_BUCKET_NAME set, uploaded media (images, documents) go to
+# S3-compatible object storage through django-storages, so several app servers share them and
+# the app's disk holds nothing to back up. AWS_S3_ENDPOINT_URL points at a non-AWS service
+# (MinIO, Ceph, a cloud's S3 API); credentials come from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY (or the instance's role). Forum attachments stay on PRIVATE_MEDIA_ROOT:
+# they are served only through the permission check.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+MEDIA_ORIGIN = ""  # where media is served from, when that is not this site (see the CSP)
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    AWS_LOCATION = os.environ.get("AWS_LOCATION", "media")
+    # Private objects with signed, expiring URLs unless a public bucket (or a CDN in front,
+    # AWS_S3_CUSTOM_DOMAIN) is configured: a bucket left open by mistake leaks nothing.
+    AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", default=not AWS_S3_CUSTOM_DOMAIN)
+    AWS_DEFAULT_ACL = None
+    AWS_S3_FILE_OVERWRITE = False
+    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "max-age=86400"}
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    if AWS_S3_CUSTOM_DOMAIN:
+        MEDIA_ORIGIN = f"https://{AWS_S3_CUSTOM_DOMAIN}"
+    elif AWS_S3_ENDPOINT_URL:
+        from urllib.parse import urlsplit
+
+        _endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
+        MEDIA_ORIGIN = f"{_endpoint.scheme}://{_endpoint.netloc}"
+    else:
+        MEDIA_ORIGIN = "https://*.amazonaws.com"
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -252,6 +358,8 @@ EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # Accounts (django-allauth): members sign up with a verified email address and never need the
 # Wagtail admin, which stays for editors and curators.
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out sign-in is refused before any password is checked (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -319,12 +427,148 @@ ELASTICSEARCH_API_KEY = os.environ.get("ELASTICSEARCH_API_KEY", "")
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "exchange")
 ELASTICSEARCH_REPLICAS = int(os.environ.get("ELASTICSEARCH_REPLICAS", "0"))
 
+# Logs go to standard output for the process manager (systemd, a container runtime) to keep.
+# In production they are JSON lines (cop_site.logging.JsonFormatter) and every request gets one
+# line with its id, method, path, status and duration (cop_site.middleware.RequestLogMiddleware);
+# elsewhere plain text, and runserver's own line per request is enough.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "cop_site.logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "cop_site.requests": {
+            "level": os.environ.get("DJANGO_REQUEST_LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")
+        },
+    },
 }
+
+# Production hardening ---------------------------------------------------------------------------
+# Everything below applies in every environment unless it says otherwise, so development and the
+# test suite run under the same Content Security Policy and login throttling as production.
+
+# Proxies in front of the app (a load balancer, a TLS-terminating proxy): how many, so the
+# visitor's address is read from X-Forwarded-For (cop_site.middleware.client_ip) and HTTPS from
+# X-Forwarded-Proto. 0 means requests come straight from visitors; then neither header is trusted.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    # HTTPS only: redirect plain HTTP (turn off only if the proxy already does), HSTS for a
+    # year including subdomains, and cookies that never travel over plain HTTP or to scripts.
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # Load balancers probe over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+    if not SECURE_HSTS_PRELOAD:
+        # Turning preload off is a deliberate choice (the preload list is hard to leave), so
+        # check --deploy's reminder about it (security.W021) is not a warning here.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    # Wagtail's admin and our own scripts take the CSRF token from the page, never the cookie.
+    CSRF_COOKIE_HTTPONLY = True
+    # __Host- cookies are only accepted over HTTPS, for this exact host, on path /.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    # Hashed static names (CompressedManifestStaticFilesStorage) are served with a ten-year,
+    # immutable Cache-Control by WhiteNoise; this is for the few files asked for by plain name.
+    WHITENOISE_MAX_AGE = int(os.environ.get("WHITENOISE_MAX_AGE", "3600"))
+
+# Content Security Policy (django-csp; Django 5.2 has none built in, 6.0's follows django-csp):
+# only this site's own scripts, styles, fonts and frames, no inline code at all, so markup that
+# slipped past sanitising still cannot run. Templates must not use style= or inline <script>.
+# Wagtail's admin needs inline scripts and styles and frames its own previews: it alone gets
+# CSP_RELAXED_DIRECTIVES (cop_site.middleware.ContentSecurityPolicyMiddleware).
+_CSP_IMAGES = ["'self'", "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": _CSP_IMAGES,
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        **({"upgrade-insecure-requests": True} if PRODUCTION else {}),
+    }
+}
+CSP_RELAXED_PATH_PREFIXES = ["/admin/"]
+CSP_RELAXED_DIRECTIVES = {
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": [*_CSP_IMAGES, "blob:"],
+    "frame-ancestors": ["'self'"],
+}
+# No avatars fetched from gravatar.com in the admin (no editor's email hash leaves the site) and
+# no update check against releases.wagtail.org: the admin's policy stays 'self'.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# Browser features the site never uses, switched off for it and anything it frames.
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
+# one address, that pair is locked out for AXES_COOLOFF_TIME and sees cop_site/lockout.html (429).
+# Keyed on the pair, so failures from elsewhere never lock a member out for 15 minutes; allauth's
+# own limit (ACCOUNT_RATE_LIMITS: 5 per name in 5 minutes from anywhere, 10 a minute per address)
+# stays in front as the short, wide net. Covers the members' sign-in (allauth) and Wagtail's.
+# Off by default under pytest only because Django's test client calls authenticate() without a
+# request, which axes refuses; tests/cop_site/test_production.py turns it on and tests it.
+AXES_ENABLED = env_bool("AXES_ENABLED", default=not TESTING)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "cop_site.lockout.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "cop_site.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "cop_site.lockout.lockout_response"
+AXES_VERBOSE = False
+
+# /health/ (cop_site.health): seconds a search-server check may take before it counts as failed.
+HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "2"))
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 if not PRODUCTION:

@@ -3,6 +3,8 @@
 // Loaded as <script type="module">, so browsers too old for GOV.UK Frontend's
 // JavaScript never run it and keep the no-JS experience (all navigation links
 // visible, no collapsing menu).
+// The build (cop_site/frontend/build.mjs) inlines GOV.UK Frontend here, so the
+// file served is one module whose hashed name production can cache for ever.
 import { initAll } from './govuk-frontend.min.js'
 
 // GOV.UK Frontend's components (and its CSS) look for these classes on <body>.

@@ -24,7 +24,7 @@ for name, curator in (("cara", True), ("dai", False)):
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     if curator:
         user.groups.add(Group.objects.get(name="Curators"))
-print(CaseStudyIndexPage.objects.get().pk)
+print(CaseStudyIndexPage.objects.get(locale__language_code="en").pk)
 """
 TITLE = "Gwynedd: a frailty hub at the front door"
 

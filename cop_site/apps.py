@@ -6,3 +6,9 @@ class CopSiteConfig(AppConfig):
 
     name = "cop_site"
     verbose_name = "Site"
+
+    def ready(self) -> None:
+        # Cymraeg: links to English pages from the Welsh site stay on the Welsh site.
+        from cop_site.i18n import keep_links_in_the_visitors_language
+
+        keep_links_in_the_visitors_language()

@@ -2,6 +2,10 @@
 
 Built on the same `visible_to` rules as the rest of the site (not Wagtail's own `public()`), so
 a members-only or private community's threads can never be advertised to crawlers.
+
+Every address is listed in each language (`i18n`), with `hreflang` alternates and the English one
+as `x-default`: the Welsh address of a page is its Welsh version where there is one, else the
+English page shown in the Welsh interface (cop_site.i18n).
 """
 
 from __future__ import annotations
@@ -13,19 +17,30 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import NoReverseMatch, reverse
 from wagtail.models import Page
 
+from cop_site.i18n import default_language, locale_id
 from learning.models.base import VisiblePageQuerySet
 
 
-class PageSitemap(Sitemap):
+class BilingualSitemap(Sitemap):
+    """Each item once per site language, with its alternates (see the module docstring)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class PageSitemap(BilingualSitemap):
     limit = 5000
 
     def items(self):
+        # Each page once, from the English tree: its Welsh address comes from `location` in
+        # Welsh (a translation in the Welsh tree has the same address there).
         return (
             VisiblePageQuerySet(model=Page)
             .visible_to(AnonymousUser())
-            .filter(depth__gt=1)
+            .filter(depth__gt=1, locale_id=locale_id(default_language()))
             .order_by("path")
-            .only("url_path", "last_published_at", "latest_revision_created_at")
+            .only("url_path", "locale_id", "last_published_at", "latest_revision_created_at")
         )
 
     def location(self, page: Page) -> str:
@@ -35,7 +50,7 @@ class PageSitemap(Sitemap):
         return page.last_published_at or page.latest_revision_created_at
 
 
-class ThreadSitemap(Sitemap):
+class ThreadSitemap(BilingualSitemap):
     limit = 5000
 
     def items(self):
@@ -50,7 +65,7 @@ class ThreadSitemap(Sitemap):
         return thread.last_activity
 
 
-class StaticViewSitemap(Sitemap):
+class StaticViewSitemap(BilingualSitemap):
     """The programme-wide views that are not Wagtail pages but are worth finding.
 
     Names that do not resolve (a view not built yet, or taken out) are left out rather than
@@ -82,7 +97,7 @@ class StaticViewSitemap(Sitemap):
         return reverse(name)
 
 
-class ServiceFunctionSitemap(Sitemap):
+class ServiceFunctionSitemap(BilingualSitemap):
     """A page per service function ("What is delivered at which level"), once that view exists."""
 
     limit = 5000

@@ -5,6 +5,10 @@
 into keys, asks the configured engine, and turns keys back into names and slugs. Bad input never
 raises: unknown parameters and values are ignored and out-of-range pages are clamped, and the
 result says what it did.
+
+Searches are in the visitor's language (the active one, or `lang` in the parameters): a page
+translated into it is found only in that version, and what is written in it comes first, so the
+Welsh site finds Welsh content first, then English. Links stay on the visitor's side of the site.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Model
+from django.utils.translation import gettext, gettext_lazy
 
+from cop_site import i18n
 from search.access import tokens_for
 from search.documents import FACETS, token_value
 from search.engines import get_engine
@@ -25,7 +31,7 @@ from search.sources import kind_labels
 
 PER_PAGE = 10
 MAX_PAGE = 1000
-SORTS = {"relevance": "Best match", "newest": "Newest"}
+SORTS = {"relevance": gettext_lazy("Best match"), "newest": gettext_lazy("Newest")}
 MAX_VALUES_PER_FACET = 20
 SHOWN_VALUES = {"org": 15, "tag": 20}
 
@@ -55,6 +61,9 @@ class Hit:
     themes: list[str]
     regions: list[str]
     date: datetime | None
+    #: The language of the title and summary when it is not the page's (for a `lang`
+    #: attribute), else "".
+    language: str = ""
 
 
 @dataclass
@@ -149,9 +158,9 @@ def read_page(raw: str | None) -> int:
     try:
         page = int(str(raw).strip())
     except ValueError as exc:
-        raise BadRequest("page must be a whole number, 1 or more.") from exc
+        raise BadRequest(gettext("page must be a whole number, 1 or more.")) from exc
     if page < 1 or page > MAX_PAGE:
-        raise BadRequest(f"page must be between 1 and {MAX_PAGE}.")
+        raise BadRequest(gettext("page must be between 1 and %(max)d.") % {"max": MAX_PAGE})
     return page
 
 
@@ -159,22 +168,32 @@ def read_sort(raw: str | None) -> str:
     if raw in (None, ""):
         return "relevance"
     if raw not in SORTS:
-        raise BadRequest(f"sort must be one of: {', '.join(SORTS)}.")
+        raise BadRequest(gettext("sort must be one of: %(sorts)s.") % {"sorts": ", ".join(SORTS)})
     return str(raw)
 
 
 # The search -----------------------------------------------------------------------------
 
 
+def read_language(raw: str | None) -> str:
+    """The language to search in: `lang` if it is a site language, else the active one."""
+    if raw and raw in i18n.language_codes():
+        return raw
+    return i18n.active_language()
+
+
 def search(params: Mapping[str, Any], user: Any, per_page: int = PER_PAGE) -> SearchResults:
     """Run one search for one person (see the module docstring). Raises BadRequest for a page
     or sort value that cannot be used."""
+    language = read_language(params.get("lang"))
     parsed = parse(params.get("q"))
     page = read_page(params.get("page"))
     sort = read_sort(params.get("sort"))
     notices = []
     if parsed.truncated:
-        notices.append("Your search was very long, so only its first 256 characters were used.")
+        notices.append(
+            gettext("Your search was very long, so only its first 256 characters were used.")
+        )
 
     selected: dict[str, list[str]] = {}
     keys: dict[str, list[str]] = {}
@@ -187,7 +206,10 @@ def search(params: Mapping[str, Any], user: Any, per_page: int = PER_PAGE) -> Se
         keys[facet] = [found[v] for v in selected[facet]]
         unknown = [v for v in values if v not in found]
         if unknown:
-            notices.append(f"Ignored unknown {FACETS[facet].lower()}: {', '.join(unknown)}.")
+            notices.append(
+                gettext("Ignored unknown %(facet)s: %(values)s.")
+                % {"facet": str(FACETS[facet]).lower(), "values": ", ".join(unknown)}
+            )
 
     engine = get_engine()
     access = tokens_for(user)
@@ -198,6 +220,7 @@ def search(params: Mapping[str, Any], user: Any, per_page: int = PER_PAGE) -> Se
         sort=sort,
         offset=(page - 1) * per_page,
         limit=per_page,
+        language=language,
     )
     result = engine.search(engine_query)
     pages = max(1, -(-result.total // per_page))
@@ -215,7 +238,7 @@ def search(params: Mapping[str, Any], user: Any, per_page: int = PER_PAGE) -> Se
         page=page,
         pages=pages,
         count=result.total,
-        hits=[_hit(hit) for hit in result.hits],
+        hits=[_hit(hit, language) for hit in result.hits],
         facets=_facets(result, selected, keys),
         relaxed=result.relaxed,
         notices=notices,
@@ -225,11 +248,28 @@ def search(params: Mapping[str, Any], user: Any, per_page: int = PER_PAGE) -> Se
     return results
 
 
-def _hit(hit: EngineHit) -> Hit:
+def _url_for(hit: EngineHit, language: str) -> str:
+    """The hit's address on the visitor's side of the site.
+
+    Stored addresses carry the prefix of whatever language was active when they were indexed.
+    What is not a translated page (a thread, an organisation, an English page) is shown under
+    the visitor's own prefix, where the interface is theirs and English pages fall back; a page
+    only in another language keeps its own address.
+    """
+    prefixed, _rest = i18n.split_language(hit.url)
+    if prefixed is None:
+        return hit.url
+    if hit.language in ("", i18n.default_language(), language):
+        return i18n.path_in_language(hit.url, language)
+    return hit.url
+
+
+def _hit(hit: EngineHit, language: str | None = None) -> Hit:
     labels = kind_labels()
+    language = language or i18n.active_language()
     return Hit(
         title=hit.title,
-        url=hit.url,
+        url=_url_for(hit, language),
         type=hit.kind,
         type_label=labels.get(hit.kind, hit.kind.replace("-", " ").capitalize()),
         summary=hit.summary,
@@ -237,6 +277,7 @@ def _hit(hit: EngineHit) -> Hit:
         themes=list(hit.display.get("themes", [])),
         regions=list(hit.display.get("regions", [])),
         date=hit.date,
+        language=hit.language if hit.language and hit.language != language else "",
     )
 
 
@@ -314,7 +355,9 @@ def _advise(results: SearchResults, result: EngineResult, engine: Any, query: En
                 if value.selected:
                     results.removals.append((facet, value.value, value.label, count))
     for kind, words, text in results.parsed.loosened():
-        count = engine.count(EngineQuery(parse(text), query.filters, query.access))
+        count = engine.count(
+            EngineQuery(parse(text), query.filters, query.access, language=query.language)
+        )
         if count:
             results.loosened.append((kind, words, text, count))
     _suggest_spelling(results, engine, query)
@@ -329,7 +372,9 @@ def _suggest_spelling(results: SearchResults, engine: Any, query: EngineQuery) -
         for wrong, right in corrections.items():
             corrected = _replace_word(corrected, wrong, right)
         candidate = parse(corrected)
-        found = engine.search(EngineQuery(candidate, query.filters, query.access, limit=0))
+        found = engine.search(
+            EngineQuery(candidate, query.filters, query.access, limit=0, language=query.language)
+        )
         if found.total and not found.relaxed:
             results.spelling = candidate.text
 
@@ -340,8 +385,12 @@ def _replace_word(text: str, wrong: str, right: str) -> str:
     return re.sub(rf"\b{re.escape(wrong)}\b", right, text, flags=re.IGNORECASE)
 
 
-def suggest(prefix: str | None, user: Any, limit: int = 8) -> list[Hit]:
-    """Titles for the as-you-type list under the search box."""
+def suggest(
+    prefix: str | None, user: Any, limit: int = 8, language: str | None = None
+) -> list[Hit]:
+    """Titles for the as-you-type list under the search box, in the visitor's language."""
     if not prefix or not prefix.strip():
         return []
-    return [_hit(hit) for hit in get_engine().suggest(prefix[:100], tokens_for(user), limit)]
+    language = read_language(language)
+    hits = get_engine().suggest(prefix[:100], tokens_for(user), limit, language)
+    return [_hit(hit, language) for hit in hits]

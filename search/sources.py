@@ -71,8 +71,12 @@ def all_sources() -> list[SearchSource]:
 
 
 def kind_labels() -> dict[str, str]:
-    """Every kind of document any source produces, with its label, in display order."""
+    """Every kind of document any source produces, with its label, in display order.
+
+    Labels are plain strings in the active language (sources may declare them lazily), ready
+    for a page or for JSON.
+    """
     labels: dict[str, str] = {}
     for source in _sources.values():
-        labels.update(source.kinds)
+        labels.update({kind: str(label) for kind, label in source.kinds.items()})
     return labels

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from cop_site.demo.loader import load_demo_content
 from cop_site.site_structure import ensure_site_structure
@@ -38,6 +39,15 @@ def _clear_cache():
     yield
     cache.clear()
     forget_bitmaps()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request to a /cy/ page activates Welsh in this thread (LocaleMiddleware), and nothing
+    # switches it back between tests: each test starts, and ends, in the site's default language.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

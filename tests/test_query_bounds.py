@@ -101,24 +101,24 @@ def urls(world) -> list[str]:
     case_study = world["sections"]["case-studies"].get_children().live().last()
     history = world["project"].get_children().live().last()
     return [
-        "/",
+        "/en/",
         world["theme_page"].url,
         world["nation_page"].url,
-        "/organisations/testville-council/",
-        "/organisations/",
-        "/tags/bounded-tag/",
-        "/tags/",
-        "/case-studies/",
-        "/projects/",
-        "/learning-histories/",
-        "/methods/",
-        "/themes/",
-        "/regions/",
+        "/en/organisations/testville-council/",
+        "/en/organisations/",
+        "/en/tags/bounded-tag/",
+        "/en/tags/",
+        "/en/case-studies/",
+        "/en/projects/",
+        "/en/learning-histories/",
+        "/en/methods/",
+        "/en/themes/",
+        "/en/regions/",
         world["project"].url,
         world["method"].url,
         case_study.url,
         history.url,
-        "/case-studies/?type=casestudy&page=2",
+        "/en/case-studies/?type=casestudy&page=2",
     ]
 
 

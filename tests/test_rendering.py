@@ -25,17 +25,18 @@ def get_ok(client, url: str) -> str:
 
 
 def test_home(client):
-    body = get_ok(client, "/")
+    body = get_ok(client, "/en/")
     assert "Browse by theme" in body and "Frail elderly" in body
     assert 'href="#main-content"' in body  # skip link
-    for url in ("/projects/", "/learning-histories/", "/case-studies/", "/methods/",
-                "/communities/", "/themes/", "/regions/", "/search/"):  # fmt: skip
+    for url in ("/en/projects/", "/en/learning-histories/", "/en/case-studies/", "/en/methods/",
+                "/en/communities/", "/en/themes/", "/en/regions/", "/en/search/"):  # fmt: skip
         assert f'class="govuk-service-navigation__link" href="{url}"' in body
 
 
 @pytest.mark.parametrize(
-    "url", ["/projects/", "/case-studies/", "/learning-histories/", "/methods/", "/themes/",
-            "/regions/", "/communities/", "/organisations/", "/tags/", "/accessibility/"],
+    "url", ["/en/projects/", "/en/case-studies/", "/en/learning-histories/", "/en/methods/",
+            "/en/themes/", "/en/regions/", "/en/communities/", "/en/organisations/", "/en/tags/",
+            "/en/accessibility/"],
 )  # fmt: skip
 def test_sections(client, url):
     get_ok(client, url)
@@ -80,20 +81,20 @@ def test_method_shows_where_used(client):
 
 
 def test_theme_page_lists_with_counts(client):
-    theme_page = ThemePage.objects.get(theme__slug="frail-elderly")
+    theme_page = ThemePage.objects.get(theme__slug="frail-elderly", locale__language_code="en")
     body = get_ok(client, theme_page.url)
     assert "Everything in this theme" in body
     assert "app-count" in body
 
 
 def test_theme_type_filter(client):
-    theme_page = ThemePage.objects.get(theme__slug="frail-elderly")
+    theme_page = ThemePage.objects.get(theme__slug="frail-elderly", locale__language_code="en")
     body = get_ok(client, theme_page.url + "?type=highimpactproject")
     assert "High-impact project" in body
 
 
 def test_region_page_includes_places_inside(client):
-    wales = RegionPage.objects.get(region__slug="wales")
+    wales = RegionPage.objects.get(region__slug="wales", locale__language_code="en")
     body = get_ok(client, wales.url)
     project = HighImpactProjectPage.objects.live().first()
     assert project.title in get_ok(client, wales.url + "?type=highimpactproject")
@@ -102,34 +103,34 @@ def test_region_page_includes_places_inside(client):
 
 def test_organisation_page(client):
     project = HighImpactProjectPage.objects.live().first()
-    body = get_ok(client, f"/organisations/{project.lead_organisation.slug}/")
+    body = get_ok(client, f"/en/organisations/{project.lead_organisation.slug}/")
     assert project.title in body
 
 
 def test_tag_page_lists_across_types(client):
     tag = Tag.objects.filter(learning_knowledgepagetag_items__isnull=False).first()
-    body = get_ok(client, f"/tags/{tag.slug}/")
+    body = get_ok(client, f"/en/tags/{tag.slug}/")
     assert tag.name.capitalize() in body or tag.name in body
 
 
 def test_unknown_things_are_404(client):
-    assert client.get("/organisations/no-such-org/").status_code == 404
-    assert client.get("/tags/no-such-tag/").status_code == 404
-    assert client.get("/projects/no-such-project/").status_code == 404
+    assert client.get("/en/organisations/no-such-org/").status_code == 404
+    assert client.get("/en/tags/no-such-tag/").status_code == 404
+    assert client.get("/en/projects/no-such-project/").status_code == 404
 
 
 def test_bad_page_numbers_fall_back(client):
     for value in ("abc", "-1", "99999", "1.5"):
-        assert client.get(f"/case-studies/?page={value}").status_code == 200
+        assert client.get(f"/en/case-studies/?page={value}").status_code == 200
 
 
 def test_search_finds_demo_content(client):
-    body = get_ok(client, "/search/?q=frail+elderly")
+    body = get_ok(client, "/en/search/?q=frail+elderly")
     assert "result" in body
-    assert get_ok(client, "/search/?q=" + "x" * 5000)
+    assert get_ok(client, "/en/search/?q=" + "x" * 5000)
 
 
 def test_organisations_index_counts(client):
     assert Organisation.objects.exists()
-    body = get_ok(client, "/organisations/")
+    body = get_ok(client, "/en/organisations/")
     assert "Council" in body

@@ -5,6 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
+
+
+def signup_language() -> str:
+    """A new profile's language: the one its member was using when they signed up."""
+    from cop_site.i18n import active_language
+
+    return active_language()
 
 
 class ProfileQuerySet(models.QuerySet):
@@ -24,15 +32,15 @@ class Profile(models.Model):
     """A member's profile. Every field is optional; `visibility` says who may see it."""
 
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Anyone, including people who are not signed in"
-        MEMBERS = "members", "Only people signed in to the exchange"
-        HIDDEN = "hidden", "Nobody: only my name on my posts"
+        PUBLIC = "public", gettext_lazy("Anyone, including people who are not signed in")
+        MEMBERS = "members", gettext_lazy("Only people signed in to the exchange")
+        HIDDEN = "hidden", gettext_lazy("Nobody: only my name on my posts")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     display_name = models.CharField(
-        max_length=100, blank=True, help_text="How your name appears on posts."
+        max_length=100, blank=True, help_text=gettext_lazy("How your name appears on posts.")
     )
     job_title = models.CharField(max_length=120, blank=True)
     organisation = models.ForeignKey(
@@ -45,18 +53,31 @@ class Profile(models.Model):
     projects = models.ManyToManyField(
         "projects.HighImpactProjectPage", blank=True, related_name="+"
     )
-    bio = models.TextField(max_length=600, blank=True, help_text="A few sentences, plain text.")
+    bio = models.TextField(
+        max_length=600, blank=True, help_text=gettext_lazy("A few sentences, plain text.")
+    )
     visibility = models.CharField(
         max_length=10,
         choices=Visibility.choices,
         default=Visibility.MEMBERS,
-        help_text="Who may see your job title, organisation, region, themes, projects and bio.",
+        help_text=gettext_lazy(
+            "Who may see your job title, organisation, region, themes, projects and bio."
+        ),
     )
 
     accepts_messages = models.BooleanField(
         default=True,
-        help_text="Let signed-in members send you a message through the site. Your email "
-        "address is never shown to them.",
+        help_text=gettext_lazy(
+            "Let signed-in members send you a message through the site. Your email "
+            "address is never shown to them."
+        ),
+    )
+    # Cymraeg: every email (notifications, digests, account emails) goes out in this language.
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=signup_language,
+        help_text=gettext_lazy("Emails from the exchange come in this language."),
     )
 
     objects = ProfileQuerySet.as_manager()
@@ -89,7 +110,7 @@ class Profile(models.Model):
 def display_name(user) -> str:
     """The name shown for a person on posts: their chosen display name, or their username."""
     if user is None:
-        return "A former member"
+        return gettext("A former member")
     try:
         return user.profile.name
     except Profile.DoesNotExist:

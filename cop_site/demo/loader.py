@@ -21,6 +21,8 @@ from django.db import models, transaction
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
+from cop_site.i18n import default_language, ensure_locales, language_codes
+from cop_site.site_structure import SECTIONS as SITE_SECTIONS
 from cop_site.site_structure import SiteStructure, ensure_site_structure
 from learning.models import (
     CaseStudyPage,
@@ -52,7 +54,18 @@ SECTIONS = (
     "case_studies",
     "projects",
     "learning_histories",
+    "site_pages",
 )
+
+# Cymraeg: the fields a translation may give, by kind of page (`cy:` in the data; see
+# DATA_FORMAT.md). The keys are the data's names; `TRANSLATED_FIELDS` maps them to page fields.
+TRANSLATABLE = {
+    "home": {"title", "headline", "summary", "introduction"},
+    "section": {"title", "summary", "introduction"},
+    "theme": {"name", "summary", "description"},
+    "region": {"name", "summary", "introduction"},
+}
+TRANSLATED_FIELDS = {"name": "title", "description": "introduction"}
 
 
 class DemoDataError(Exception):
@@ -110,7 +123,7 @@ def _choices(model: type[models.Model], field_name: str) -> set[str]:
 def validate(data: dict[str, list]) -> None:
     """Check references and vocabularies; raise DemoDataError listing every problem."""
     problems: list[str] = []
-    slugs = {s: {i["slug"] for i in data[s]} for s in SECTIONS if s != "tags"}
+    slugs = {s: {i["slug"] for i in data[s]} for s in SECTIONS if s not in ("tags", "site_pages")}
     for section in slugs:
         counts = Counter(i["slug"] for i in data[section])
         problems += [f"{section}: slug '{s}' defined {n} times" for s, n in counts.items() if n > 1]
@@ -253,8 +266,72 @@ def validate(data: dict[str, list]) -> None:
             history.get("validation_status"),
             _choices(LearningHistoryPage, "validation_status"),
         )
+    problems += translation_problems(data)
     if problems:
         raise DemoDataError("The demo data has problems:\n  " + "\n  ".join(problems))
+
+
+def translation_problems(data: dict[str, list]) -> list[str]:
+    """What is wrong with the `cy:` (other language) parts of the data, if anything.
+
+    A translated page needs its parent translated first (the Welsh tree is a copy of the
+    English one's shape), and every translation needs a title.
+    """
+    problems: list[str] = []
+    others = [code for code in language_codes() if code != default_language()]
+    translated_sections: dict[str, set[str]] = {code: set() for code in others}
+    section_slugs = {"home"} | {slug for _model, slug, _title, _intro in SITE_SECTIONS}
+
+    def check(where: str, item: dict, kind: str) -> None:
+        for code in others:
+            values = item.get(code)
+            if values is None:
+                continue
+            if not isinstance(values, dict):
+                problems.append(f"{where}: '{code}' must be a mapping of fields")
+                continue
+            unknown = set(values) - TRANSLATABLE[kind]
+            if unknown:
+                problems.append(f"{where}: '{code}' cannot set {', '.join(sorted(unknown))}")
+            if not values.get("name" if kind in ("theme", "region") else "title"):
+                problems.append(f"{where}: the '{code}' version needs a title")
+        for key in item:
+            if len(key) == 2 and key.isalpha() and key not in others:
+                problems.append(f"{where}: '{key}' is not one of the site's other languages")
+
+    for item in data["site_pages"]:
+        page = item.get("page")
+        if page not in section_slugs:
+            problems.append(f"site page '{page}': not the home page or a section")
+            continue
+        check(f"site page {page}", item, "home" if page == "home" else "section")
+        for code in others:
+            if item.get(code):
+                translated_sections[code].add(page)
+    for code in others:
+        sections = translated_sections[code]
+        if sections - {"home"} and "home" not in sections:
+            problems.append(f"site pages: sections in '{code}' need the home page in '{code}'")
+    for theme in data["themes"]:
+        check(f"theme {theme['slug']}", theme, "theme")
+        for code in others:
+            if theme.get(code) and "themes" not in translated_sections[code]:
+                problems.append(f"theme {theme['slug']}: translate the Themes section first")
+    regions = {region["slug"]: region for region in data["regions"]}
+    for region in data["regions"]:
+        where = f"region {region['slug']}"
+        check(where, region, "region")
+        for code in others:
+            if not region.get(code):
+                continue
+            if region.get("kind") == "area":
+                problems.append(f"{where}: local areas have no page to translate")
+            parent = regions.get(region.get("parent") or "")
+            if parent is None and "regions" not in translated_sections[code]:
+                problems.append(f"{where}: translate the Regions section first")
+            elif parent is not None and not parent.get(code):
+                problems.append(f"{where}: translate {parent['slug']} into '{code}' first")
+    return problems
 
 
 # --- comparing what is live with what the data says ------------------------------------------
@@ -310,6 +387,7 @@ class DemoLoader:
         self.log = log
         self.report = LoadReport()
         self.pages: dict[tuple[str, str], Page] = {}
+        self.locales: dict[str, Any] = {}
 
     # taxonomy ---------------------------------------------------------------------------
 
@@ -569,6 +647,66 @@ class DemoLoader:
                 ),
             )
 
+    # translations ---------------------------------------------------------------------
+
+    def translate_page(self, source: Page, language: str, values: dict[str, Any]) -> Page:
+        """The `language` version of `source`, with these fields.
+
+        Made as the admin's "Translate" makes it (a copy of the English page in the other
+        language's tree) when it is missing; saved as a new published revision only when what
+        is live differs, so a second run changes nothing.
+        """
+        locale = self.locales[language]
+        kind = f"{source.specific_class._meta.verbose_name_plural} ({language})"
+        page = source.get_translation_or_none(locale)
+        is_new = page is None
+        page = (source.copy_for_translation(locale) if is_new else page).specific
+        current = {key: _normalise(getattr(page, key)) for key in values}
+        if not is_new and page.live and current == {k: _normalise(v) for k, v in values.items()}:
+            self.report.record(kind, "unchanged")
+            return page
+        for key, value in values.items():
+            setattr(page, key, value)
+        page.save_revision().publish()
+        self.report.record(kind, "created" if is_new else "updated")
+        return page
+
+    @staticmethod
+    def _fields(values: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict[str, Any]:
+        fields = {TRANSLATED_FIELDS.get(k, k): (v or "").strip() for k, v in values.items()}
+        return {**(defaults or {}), **fields}
+
+    def load_translations(self, structure: SiteStructure) -> None:
+        """Welsh (and any other language's) versions of the home, section, theme and region
+        pages, from the `cy:` parts of the data; pages without one are left to the fallback."""
+        self.locales = ensure_locales()
+        default_id = self.locales[default_language()].pk
+        site_pages = {item["page"]: item for item in self.data["site_pages"]}
+        themes = {item["slug"]: item for item in self.data["themes"]}
+        regions = {item["slug"]: item for item in self.data["regions"]}
+        for language in self.locales:
+            if language == default_language():
+                continue
+            home = site_pages.get("home", {}).get(language)
+            if home:
+                self.translate_page(structure.home, language, self._fields(home))
+            for slug, section in structure.sections.items():
+                values = site_pages.get(slug, {}).get(language)
+                if values:
+                    fields = self._fields(values)
+                    fields.setdefault("summary", fields.get("introduction", ""))
+                    self.translate_page(section, language, fields)
+            english = ThemePage.objects.filter(locale_id=default_id).select_related("theme")
+            for page in english.order_by("path"):
+                values = themes.get(page.theme.slug, {}).get(language)
+                if values:
+                    self.translate_page(page, language, self._fields(values))
+            english = RegionPage.objects.filter(locale_id=default_id).select_related("region")
+            for page in english.order_by("depth", "path"):  # nations before their regions
+                values = regions.get(page.region.slug, {}).get(language)
+                if values:
+                    self.translate_page(page, language, self._fields(values))
+
     def load_methods(self, parent: Page) -> None:
         for item in self.data["methods"]:
             self.upsert_page(
@@ -789,6 +927,8 @@ class DemoLoader:
             self.load_taxonomy()
             self.log("Theme and region pages")
             self.load_theme_and_region_pages(structure)
+            self.log("Welsh home, section, theme and region pages")
+            self.load_translations(structure)
             self.log(f"Methods ({len(self.data['methods'])})")
             self.load_methods(structure.sections["methods"])
             self.log(f"Case studies ({len(self.data['case_studies'])})")

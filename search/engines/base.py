@@ -40,7 +40,9 @@ def safe_highlight(*fragments: str) -> str:
 @dataclass
 class EngineQuery:
     """One search, in keys: `filters` maps a facet to the keys chosen (OR within a facet,
-    AND across facets); `access` holds the person's access tokens."""
+    AND across facets); `access` holds the person's access tokens. With a `language`, a page
+    that also exists in that language is found only in it, and documents in it come first
+    (in the default language, documents of unknown language count as being in it)."""
 
     query: ParsedQuery
     filters: dict[str, list[str]] = field(default_factory=dict)
@@ -49,6 +51,7 @@ class EngineQuery:
     offset: int = 0
     limit: int = 10
     facet_limit: int | None = None
+    language: str = ""
 
 
 @dataclass
@@ -61,6 +64,7 @@ class EngineHit:
     highlight: str  # safe HTML: escaped text with <mark> around matches
     display: dict[str, list[str]]
     date: datetime | None
+    language: str = ""
 
 
 @dataclass
@@ -100,11 +104,16 @@ class Engine:
 
     def count(self, query: EngineQuery) -> int:
         """How many results have every word (0 when only some-of-the-words results exist)."""
-        result = self.search(EngineQuery(query.query, query.filters, query.access, limit=0))
+        result = self.search(
+            EngineQuery(query.query, query.filters, query.access, limit=0, language=query.language)
+        )
         return 0 if result.relaxed else result.total
 
-    def suggest(self, prefix: str, access: set[str], limit: int = 8) -> list[EngineHit]:
-        """Titles starting with what has been typed so far, best first."""
+    def suggest(
+        self, prefix: str, access: set[str], limit: int = 8, language: str = ""
+    ) -> list[EngineHit]:
+        """Titles starting with what has been typed so far, best first (with a `language`,
+        a page that also exists in it is suggested only in it)."""
         raise NotImplementedError
 
     def spelling(self, words: list[str]) -> dict[str, str]:

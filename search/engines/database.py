@@ -20,10 +20,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 
+from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import F
 
-from search.documents import FACETS, IndexDocument, split_token, token_value
+from search.documents import (
+    ALSO_IN,
+    FACETS,
+    LANGUAGE,
+    IndexDocument,
+    facet_token,
+    split_token,
+    token_value,
+)
 from search.engines.base import (
     MARK_END,
     MARK_START,
@@ -146,6 +155,26 @@ class FacetBitmaps:
         for key in keys:
             mask |= values.get(token_value(key), 0)
         return mask
+
+    def language_masks(self, language: str, visible: int) -> tuple[int, int]:
+        """(what stays visible, what is in `language`) for a search in `language`.
+
+        A document that also exists in `language` is dropped (its version there is found
+        instead), so each translated page is counted and shown once. Documents in the default
+        language and documents of unknown language both count as being in the default language.
+        """
+        if not language:
+            return visible, visible
+        languages = self.masks.get(LANGUAGE, {})
+        in_language = languages.get(token_value(language), 0)
+        visible &= ~(self.masks.get(ALSO_IN, {}).get(token_value(language), 0) & ~in_language)
+        if language == settings.LANGUAGE_CODE:
+            others = 0
+            for code, mask in languages.items():
+                if code != token_value(language):
+                    others |= mask
+            return visible, visible & ~others
+        return visible, visible & in_language
 
 
 _bitmaps: dict[str, FacetBitmaps] = {}
@@ -408,6 +437,7 @@ class DatabaseEngine(Engine):
     # Writing ----------------------------------------------------------------------------------
 
     FIELDS = ("kind", "title", "summary", "taxonomy", "body", "facets", "url", "date", "display")
+    _LANGUAGE_PREFIX = facet_token(LANGUAGE, "")
 
     @staticmethod
     def _row(document: IndexDocument) -> SearchDocument:
@@ -503,7 +533,9 @@ class DatabaseEngine(Engine):
         bitmaps.refresh()
         text = self.text
         parsed = query.query
-        visible = bitmaps.union("access", query.access)
+        visible, preferred = bitmaps.language_masks(
+            query.language, bitmaps.union("access", query.access)
+        )
 
         expression = text.expression(parsed)
         relaxed = False
@@ -552,19 +584,35 @@ class DatabaseEngine(Engine):
         total = matching.bit_count()
         page_ids: list[int] = []
         if query.limit and total > query.offset:
-            lookup = MaskLookup(matching)
+            # Documents in the visitor's language first, then the rest, each group in order.
+            first = matching & preferred
+            groups = [first, matching & ~first] if first and first != matching else [matching]
             wanted = query.offset + query.limit
-            if query.sort == "relevance" and expression:
-                # The best of what the filters and access rules keep, as deep as the page
-                # needs and at least the rescore window; then title tiers.
-                candidates: Iterable[tuple[int, float]] = scores
-                if total < len(scores):
-                    candidates = (row for row in scores if row[0] in lookup)
-                best = heapq.nsmallest(max(wanted, RESCORE_WINDOW), candidates, key=itemgetter(1))
-                ranked = self._rescore(text, expression, parsed.text, [pk for pk, _ in best])
-                page_ids = ranked[query.offset : wanted]
-            else:
-                page_ids = self._page(self._newest_ids(), lookup, query)
+            ordered: list[int] = []
+            skip = query.offset
+            for group in groups:
+                if len(ordered) >= query.limit:
+                    break
+                size = group.bit_count()
+                if skip >= size:
+                    skip -= size
+                    continue
+                lookup = MaskLookup(group)
+                if query.sort == "relevance" and expression:
+                    # The best of what the filters and access rules keep, as deep as the page
+                    # needs and at least the rescore window; then title tiers.
+                    candidates: Iterable[tuple[int, float]] = scores
+                    if size < len(scores):
+                        candidates = (row for row in scores if row[0] in lookup)
+                    depth = max(skip + query.limit, RESCORE_WINDOW)
+                    best = heapq.nsmallest(depth, candidates, key=itemgetter(1))
+                    ranked = self._rescore(text, expression, parsed.text, [pk for pk, _ in best])
+                    ordered += ranked[skip : skip + query.limit - len(ordered)]
+                else:
+                    window = EngineQuery(query.query, offset=skip, limit=query.limit - len(ordered))
+                    ordered += self._page(self._newest_ids(), lookup, window)
+                skip = 0
+            page_ids = ordered[: wanted - query.offset]
         hits_out = self._hits(page_ids, text.snippets(expression, page_ids) if expression else {})
         return EngineResult(hits_out, total, facets, without, relaxed)
 
@@ -617,10 +665,18 @@ class DatabaseEngine(Engine):
         newest = SearchDocument.objects.order_by(F("date").desc(nulls_last=True), "-id")
         yield from newest.values_list("id", flat=True).iterator(500)
 
-    @staticmethod
-    def _hits(ids: list[int], snippets: dict[int, tuple[str, str, str]]) -> list[EngineHit]:
+    @classmethod
+    def _language(cls, facets: str) -> str:
+        """The language token among a stored document's tokens ("" when it has none)."""
+        for token in facets.split():
+            if token.startswith(cls._LANGUAGE_PREFIX):
+                return token[len(cls._LANGUAGE_PREFIX) :]
+        return ""
+
+    @classmethod
+    def _hits(cls, ids: list[int], snippets: dict[int, tuple[str, str, str]]) -> list[EngineHit]:
         rows = SearchDocument.objects.only(
-            "key", "kind", "title", "url", "summary", "display", "date"
+            "key", "kind", "title", "url", "summary", "display", "date", "facets"
         ).in_bulk(ids)
         out = []
         for pk in ids:
@@ -637,17 +693,21 @@ class DatabaseEngine(Engine):
                     highlight=best_snippet(snippets.get(pk, ("", "", ""))),
                     display=row.display or {},
                     date=row.date,
+                    language=cls._language(row.facets),
                 )
             )
         return out
 
-    def suggest(self, prefix: str, access: set[str], limit: int = 8) -> list[EngineHit]:
+    def suggest(
+        self, prefix: str, access: set[str], limit: int = 8, language: str = ""
+    ) -> list[EngineHit]:
         words = words_of(prefix)
         if not words:
             return []
         bitmaps = bitmaps_for()
         bitmaps.refresh()
-        lookup = MaskLookup(bitmaps.union("access", access))
+        visible, _preferred = bitmaps.language_masks(language, bitmaps.union("access", access))
+        lookup = MaskLookup(visible)
         ids: list[int] = []
         for pk in self.text.suggestion_ids(words[:-1], words[-1]):
             if pk in lookup and pk not in ids:

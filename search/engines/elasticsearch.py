@@ -79,6 +79,9 @@ BULK_CHUNK = 500
 SUGGEST_INPUT_WORDS = 8  # a title is suggested from each of its first eight words
 HIGHLIGHT_FIELDS = ["body", "summary", "taxonomy"]  # in the order the snippet prefers
 SOURCE_EXCLUDES = ["body", "taxonomy", "suggest"]
+# Documents in the visitor's language come before all others: far above any text score and the
+# title boosts, so the two groups never mix.
+LANGUAGE_BOOST = 1_000_000.0
 
 # Analysis -------------------------------------------------------------------------------------
 
@@ -124,6 +127,8 @@ def build_mapping() -> Mapping:
     mapping.field("date", Date())
     mapping.field("facets", Object(properties={name: Keyword() for name in FACETS}))
     mapping.field("access", Keyword())
+    mapping.field("language", Keyword())
+    mapping.field("also_in", Keyword())
     mapping.field("display", Object(enabled=False))
     mapping.field(
         "suggest",
@@ -174,6 +179,8 @@ def to_source(document: IndexDocument) -> dict[str, Any]:
         "date": document.date.isoformat() if document.date else None,
         "facets": {name: list(dict.fromkeys(values)) for name, values in facets.items()},
         "access": list(document.access),
+        "language": document.language or None,
+        "also_in": list(document.also_in),
         "display": document.display,
     }
     if document.access:  # nobody may find it, so it is never suggested either
@@ -200,6 +207,7 @@ def hit_from(source: dict[str, Any], highlight: dict[str, list[str]] | None = No
         highlight=safe_highlight(*(fragments.get(name, [""])[0] for name in HIGHLIGHT_FIELDS)),
         display=source.get("display") or {},
         date=parsed_date,
+        language=source.get("language") or "",
     )
 
 
@@ -236,7 +244,22 @@ def _excluded_query(words: list[str]) -> Q:
     return Q("multi_match", query=" ".join(words), fields=TEXT_FIELDS, type=kind)
 
 
-def text_query(parsed: ParsedQuery, access: Iterable[str], any_word: bool = False) -> Q:
+def elsewhere_query(language: str) -> Q:
+    """Documents to leave out in a search in `language`: those with a version in it."""
+    return Q("bool", filter=[Q("term", also_in=language)], must_not=[Q("term", language=language)])
+
+
+def in_language_query(language: str) -> Q:
+    """Documents in `language`; for the default language, also those of unknown language."""
+    if language == settings.LANGUAGE_CODE:
+        others = [code for code, _name in settings.LANGUAGES if code != language]
+        return Q("bool", must_not=[Q("terms", language=others)])
+    return Q("term", language=language)
+
+
+def text_query(
+    parsed: ParsedQuery, access: Iterable[str], any_word: bool = False, language: str = ""
+) -> Q:
     """The query part of a search: words, phrases, exclusions and who may see what."""
     clauses = [_word_query(term) for term in parsed.terms]
     clauses += [_phrase_query(words) for words in parsed.phrases]
@@ -244,6 +267,8 @@ def text_query(parsed: ParsedQuery, access: Iterable[str], any_word: bool = Fals
         "filter": [Q("terms", access=sorted(access))],
         "must_not": [_excluded_query(words) for words in parsed.excluded],
     }
+    if language:
+        options["must_not"].append(elsewhere_query(language))
     if not clauses:
         options["must"] = [Q("match_all")]
     elif any_word:
@@ -270,7 +295,14 @@ def _all_of(queries: list[Q]) -> Q:
 def build_search(query: EngineQuery, index: str = "", any_word: bool = False) -> Search:
     """The whole request for one search, as an elasticsearch-dsl `Search`."""
     parsed = query.query
-    search = Search(index=index or None).query(text_query(parsed, query.access, any_word))
+    ranked = query.sort == "relevance" and parsed.has_positive
+    matching = text_query(parsed, query.access, any_word, query.language)
+    if query.language:
+        # The visitor's language first: a constant added to the score of documents in it (in
+        # filter context when sorting by date, so the score is that constant alone).
+        first = Q("constant_score", filter=in_language_query(query.language), boost=LANGUAGE_BOOST)
+        matching = Q("bool", **{"must" if ranked else "filter": [matching]}, should=[first])
+    search = Search(index=index or None).query(matching)
     chosen = facet_filters(query.filters)
     if chosen:
         search = search.post_filter(_all_of(list(chosen.values())))
@@ -283,7 +315,6 @@ def build_search(query: EngineQuery, index: str = "", any_word: bool = False) ->
     # How many documents the words match before any facet filter: zero means "relax".
     search.aggs.bucket("matched", "filter", filter=Q("match_all"))
 
-    ranked = query.sort == "relevance" and parsed.has_positive
     if ranked:
         title_words = " ".join(parsed.terms + [w for words in parsed.phrases for w in words])
         search = search.extra(
@@ -310,6 +341,12 @@ def build_search(query: EngineQuery, index: str = "", any_word: bool = False) ->
                     "score_mode": "total",
                 },
             }
+        )
+    elif query.language:
+        search = search.sort(
+            {"_score": {"order": "desc"}},
+            {"date": {"order": "desc", "missing": "_last"}},
+            {"key": "asc"},
         )
     else:
         search = search.sort({"date": {"order": "desc", "missing": "_last"}}, {"key": "asc"})
@@ -604,7 +641,9 @@ class ElasticsearchEngine(Engine):
                 response, relaxed = loose, True
         return result_from(response, query, relaxed)
 
-    def suggest(self, prefix: str, access: set[str], limit: int = 8) -> list[EngineHit]:
+    def suggest(
+        self, prefix: str, access: set[str], limit: int = 8, language: str = ""
+    ) -> list[EngineHit]:
         words = words_of(prefix)
         if not words or not access:
             return []
@@ -614,6 +653,9 @@ class ElasticsearchEngine(Engine):
         seen: set[str] = set()
         for option in response.get("suggest", {}).get("titles", [{}])[0].get("options", []):
             source = option.get("_source", {})
+            elsewhere = language in (source.get("also_in") or [])
+            if language and elsewhere and source.get("language") != language:
+                continue  # its version in the visitor's language is suggested instead
             if source.get("key") and source["key"] not in seen:
                 seen.add(source["key"])
                 hits.append(hit_from(source))

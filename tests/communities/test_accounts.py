@@ -81,7 +81,7 @@ def test_signup_sends_verification_email_and_confirming_signs_in(client):
     assert message.to == ["newmember@example.invalid"]
     assert message.subject.startswith("[Learning Exchange] ")
 
-    confirm_path = link_in(message, "/accounts/confirm-email/")
+    confirm_path = link_in(message, "/en/accounts/confirm-email/")
     page = client.get(confirm_path)
     assert page.status_code == 200
     assert 'class="govuk-button"' in page.content.decode()
@@ -230,7 +230,7 @@ def test_password_reset_sends_an_email(client):
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["amina@example.invalid"]
-    link_in(mail.outbox[0], "/accounts/password/reset/key/")
+    link_in(mail.outbox[0], "/en/accounts/password/reset/key/")
 
 
 def test_changing_email_needs_the_new_address_verified(client):
@@ -251,7 +251,7 @@ def test_changing_email_needs_the_new_address_verified(client):
     user.refresh_from_db()
     assert user.email == "amina@example.invalid"  # not until the new address is confirmed
 
-    client.post(link_in(mail.outbox[0], "/accounts/confirm-email/"))
+    client.post(link_in(mail.outbox[0], "/en/accounts/confirm-email/"))
 
     user.refresh_from_db()
     assert user.email == "amina.new@example.invalid"
@@ -268,15 +268,15 @@ def test_every_new_account_has_a_profile():
 @pytest.mark.parametrize(
     ("url", "signed_in"),
     [
-        ("/accounts/password/reset/", False),
-        ("/accounts/password/reset/done/", False),
-        ("/accounts/password/reset/key/1-set-password/", False),
-        ("/accounts/confirm-email/", False),
-        ("/accounts/confirm-email/not-a-real-key/", False),
-        ("/accounts/inactive/", False),
-        ("/accounts/password/change/", True),
-        ("/accounts/reauthenticate/", True),
-        ("/accounts/logout/", True),
+        ("/en/accounts/password/reset/", False),
+        ("/en/accounts/password/reset/done/", False),
+        ("/en/accounts/password/reset/key/1-set-password/", False),
+        ("/en/accounts/confirm-email/", False),
+        ("/en/accounts/confirm-email/not-a-real-key/", False),
+        ("/en/accounts/inactive/", False),
+        ("/en/accounts/password/change/", True),
+        ("/en/accounts/reauthenticate/", True),
+        ("/en/accounts/logout/", True),
     ],
 )
 def test_other_account_pages_render_in_site_layout(client, url, signed_in):

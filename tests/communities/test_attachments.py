@@ -319,7 +319,7 @@ def test_attach_stores_each_file(private_root, post, member):
 
 
 def get(client, attachment, name=None):
-    url = attachment.get_url() if name is None else f"/attachments/{attachment.pk}/{name}"
+    url = attachment.get_url() if name is None else f"/en/attachments/{attachment.pk}/{name}"
     return client.get(url)
 
 
@@ -365,7 +365,7 @@ def test_anonymous_non_member_and_wrong_name_get_404(client, private_root, post,
     assert get(client, attachment).status_code == 404
     client.force_login(member)
     assert get(client, attachment, name="other.pdf").status_code == 404
-    assert client.get(f"/attachments/{attachment.pk + 1000}/report.pdf").status_code == 404
+    assert client.get(f"/en/attachments/{attachment.pk + 1000}/report.pdf").status_code == 404
 
 
 def test_superuser_gets_it(client, private_root, post, member):

@@ -96,7 +96,7 @@ def test_one_digest_per_person_listing_everything(people, public):
     message = to(people["bob"])[0]
     assert "3 new notifications" in message.subject
     assert message.body.count("http://") >= 3
-    assert "/notifications/settings/" in message.body
+    assert "/en/notifications/settings/" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert public.get_url() in html
@@ -246,7 +246,7 @@ def test_digest_has_one_click_unsubscribe_headers_and_footer(people, public):
     message = mail.outbox[0]
     header = message.extra_headers["List-Unsubscribe"]
     assert header.startswith("<http") and header.endswith(">")
-    assert "/notifications/unsubscribe/" in header
+    assert "/en/notifications/unsubscribe/" in header
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = header[1:-1]
     assert url in message.body and url in message.alternatives[0][0]
@@ -257,10 +257,10 @@ def test_digest_has_one_click_unsubscribe_headers_and_footer(people, public):
 def test_unsubscribe_by_post_without_signing_in(people):
     token = digests.unsubscribe_token(people["bob"], Kind.REPLY)
     client = Client(enforce_csrf_checks=True)
-    page = client.get(f"/notifications/unsubscribe/{token}/")
+    page = client.get(f"/en/notifications/unsubscribe/{token}/")
     assert page.status_code == 200 and b"Unsubscribe" in page.content
     assert digests.delivery_for(people["bob"], Kind.REPLY) == Delivery.DAILY
-    done = client.post(f"/notifications/unsubscribe/{token}/", {"List-Unsubscribe": "One-Click"})
+    done = client.post(f"/en/notifications/unsubscribe/{token}/", {"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200 and b"You are unsubscribed" in done.content
     assert digests.delivery_for(people["bob"], Kind.REPLY) == Delivery.NEVER
     assert digests.delivery_for(people["bob"], Kind.MENTION) == Delivery.DAILY
@@ -283,10 +283,10 @@ def test_a_tampered_token_is_a_404(people):
     token = digests.unsubscribe_token(people["bob"], Kind.REPLY)
     client = Client()
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
-    assert client.post(f"/notifications/unsubscribe/{forged}/").status_code == 404
-    assert client.get("/notifications/unsubscribe/nonsense/").status_code == 404
+    assert client.post(f"/en/notifications/unsubscribe/{forged}/").status_code == 404
+    assert client.get("/en/notifications/unsubscribe/nonsense/").status_code == 404
     other = digests.signing.dumps({"u": people["bob"].pk, "k": "all"}, salt="other-salt")
-    assert client.post(f"/notifications/unsubscribe/{other}/").status_code == 404
+    assert client.post(f"/en/notifications/unsubscribe/{other}/").status_code == 404
     assert digests.delivery_for(people["bob"], Kind.REPLY) == Delivery.DAILY
 
 

@@ -45,28 +45,28 @@ def names(response) -> str:
 
 
 def test_directory_shows_only_what_each_member_chose(client, people, make_user):
-    html = names(client.get("/members/", {"theme": "frail-elderly"}))
+    html = names(client.get("/en/members/", {"theme": "frail-elderly"}))
     assert "Dir_Open" in html and "Dir_Members" not in html and "Dir_Hidden" not in html
     client.force_login(make_user("dir_viewer"))
-    html = names(client.get("/members/", {"theme": "frail-elderly"}))
+    html = names(client.get("/en/members/", {"theme": "frail-elderly"}))
     assert "Dir_Open" in html and "Dir_Members" in html and "Dir_Hidden" not in html
 
 
 def test_choosing_a_nation_finds_people_in_its_areas(client, people, make_user):
     client.force_login(make_user("dir_viewer"))
-    html = names(client.get("/members/", {"theme": "frail-elderly", "region": "wales"}))
+    html = names(client.get("/en/members/", {"theme": "frail-elderly", "region": "wales"}))
     assert "Dir_Open" in html and "Dir_Members" in html
     other = Region.objects.exclude(pk__in=Region.descendant_ids_of([people["wales"].pk])).first()
-    html = names(client.get("/members/", {"region": other.slug, "q": "dir_"}))
+    html = names(client.get("/en/members/", {"region": other.slug, "q": "dir_"}))
     assert "Dir_Open" not in html
 
 
 def test_filters_by_organisation_type_words_and_unknown_values(client, people):
     org = people["org"]
-    html = names(client.get("/members/", {"org": org.slug, "org_type": org.kind}))
+    html = names(client.get("/en/members/", {"org": org.slug, "org_type": org.kind}))
     assert "Dir_Open" in html
-    assert "Dir_Open" in names(client.get("/members/", {"q": "planner"}))
-    response = client.get("/members/", {"region": "atlantis", "org_type": "guild"})
+    assert "Dir_Open" in names(client.get("/en/members/", {"q": "planner"}))
+    response = client.get("/en/members/", {"region": "atlantis", "org_type": "guild"})
     assert response.status_code == 200
     assert "That place is not in the list." in names(response)
 
@@ -78,16 +78,16 @@ def test_a_private_community_filter_lists_members_only_to_those_who_may_read_it(
     join(people["open"].user, private)
     outsider = make_user("dir_outsider")
     client.force_login(outsider)
-    assert "Dir_Open" not in names(client.get("/members/", {"community": "dir-private"}))
+    assert "Dir_Open" not in names(client.get("/en/members/", {"community": "dir-private"}))
     insider = make_user("dir_insider")
     join(insider, private)
     client.force_login(insider)
-    assert "Dir_Open" in names(client.get("/members/", {"community": "dir-private"}))
+    assert "Dir_Open" in names(client.get("/en/members/", {"community": "dir-private"}))
 
 
 def test_people_working_on_a_theme_appear_on_its_page(client, people, make_user):
     client.force_login(make_user("dir_viewer"))
-    html = names(client.get("/themes/frail-elderly/"))
+    html = names(client.get("/en/themes/frail-elderly/"))
     assert "People working on this" in html
     assert "Dir_Members" in html or "See all" in html
     assert "Dir_Hidden" not in html
@@ -96,7 +96,7 @@ def test_people_working_on_a_theme_appear_on_its_page(client, people, make_user)
 def test_contact_sends_an_email_without_showing_addresses(client, people, make_user):
     sender = make_user("dir_sender")
     client.force_login(sender)
-    url = "/members/dir_open/contact/"
+    url = "/en/members/dir_open/contact/"
     page = names(client.get(url))
     assert "dir_open@example.org" not in page
     response = client.post(url, {"subject": "Frailty pathway", "body": "Can we talk?"})
@@ -105,25 +105,25 @@ def test_contact_sends_an_email_without_showing_addresses(client, people, make_u
     assert message.to == ["dir_open@example.org"]
     assert message.reply_to == ["dir_sender@example.org"]
     assert "Can we talk?" in message.body
-    assert "dir_open@example.org" not in names(client.get("/members/dir_open/"))
+    assert "dir_open@example.org" not in names(client.get("/en/members/dir_open/"))
 
 
 def test_contact_needs_sign_in_a_visible_profile_and_consent(client, people, make_user):
-    assert client.get("/members/dir_open/contact/").status_code == 302  # to sign in
+    assert client.get("/en/members/dir_open/contact/").status_code == 302  # to sign in
     client.force_login(make_user("dir_sender"))
-    assert client.get("/members/dir_hidden/contact/").status_code == 404
+    assert client.get("/en/members/dir_hidden/contact/").status_code == 404
     people["open"].accepts_messages = False
     people["open"].save()
-    assert client.get("/members/dir_open/contact/").status_code == 404
-    assert "Send Dir_Open a message" not in names(client.get("/members/dir_open/"))
+    assert client.get("/en/members/dir_open/contact/").status_code == 404
+    assert "Send Dir_Open a message" not in names(client.get("/en/members/dir_open/"))
 
 
 def test_contact_is_rate_limited_with_a_clear_message(client, people, make_user):
     sender = make_user("dir_sender")
     client.force_login(sender)
     for number in range(5):
-        client.post("/members/dir_open/contact/", {"subject": f"Hello {number}", "body": "Hi"})
-    response = client.post("/members/dir_open/contact/", {"subject": "Again", "body": "Hi"})
+        client.post("/en/members/dir_open/contact/", {"subject": f"Hello {number}", "body": "Hi"})
+    response = client.post("/en/members/dir_open/contact/", {"subject": "Again", "body": "Hi"})
     assert response.status_code == 400
     assert "You can send 5 messages an hour" in names(response)
     assert ContactMessage.objects.filter(sender=sender).count() == 5
@@ -133,14 +133,14 @@ def test_new_accounts_can_send_three_messages_a_day(client, people, make_user):
     newcomer = make_user("dir_new", old=False)
     client.force_login(newcomer)
     for number in range(3):
-        client.post("/members/dir_open/contact/", {"subject": f"Hello {number}", "body": "Hi"})
-    response = client.post("/members/dir_open/contact/", {"subject": "Again", "body": "Hi"})
+        client.post("/en/members/dir_open/contact/", {"subject": f"Hello {number}", "body": "Hi"})
+    response = client.post("/en/members/dir_open/contact/", {"subject": "Again", "body": "Hi"})
     assert "You can send 3 messages a day while your account is new" in names(response)
 
 
 def test_empty_contact_form_says_what_to_do(client, people, make_user):
     client.force_login(make_user("dir_sender"))
-    response = client.post("/members/dir_open/contact/", {})
+    response = client.post("/en/members/dir_open/contact/", {})
     assert response.status_code == 400
     assert "Give your message a subject." in names(response)
     assert "Write your message." in names(response)

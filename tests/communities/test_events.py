@@ -171,17 +171,17 @@ def test_members_see_their_feed_addresses_on_the_events_page(world):
 def test_missing_or_bad_ids_are_404_never_500(make_user):
     client = client_for(make_user("someone"))
     for url in [
-        "/events/999999/",
+        "/en/events/999999/",
         "/events/999999/event.ics",
-        "/events/999999/message/",
+        "/en/events/999999/message/",
         "/events/feed/999999.ics",
-        "/events/new/?community=abc",
-        "/events/new/?community=999999",
-        "/events/?community=xyz",
+        "/en/events/new/?community=abc",
+        "/en/events/new/?community=999999",
+        "/en/events/?community=xyz",
     ]:
         assert client.get(url).status_code == 404, url
-    assert client.post("/events/999999/rsvp/", {"answer": "going"}).status_code == 404
-    assert client.get("/events/abc/").status_code == 404
+    assert client.post("/en/events/999999/rsvp/", {"answer": "going"}).status_code == 404
+    assert client.get("/en/events/abc/").status_code == 404
 
 
 # --- RSVPs and the waiting list -------------------------------------------------------------------
@@ -539,7 +539,7 @@ def test_the_organiser_can_add_notes_afterwards_and_others_cannot_edit(
         end=start + timedelta(hours=1),
         organiser=organiser,
     )
-    url = f"/events/{event.pk}/edit/"
+    url = f"/en/events/{event.pk}/edit/"
     client.force_login(member)
     assert client.get(url).status_code == 403
     client.force_login(organiser)
@@ -557,5 +557,5 @@ def test_the_organiser_can_add_notes_afterwards_and_others_cannot_edit(
     assert client.post(url, data).status_code == 302
     event.refresh_from_db()
     assert "shared frailty score" in event.notes
-    assert "shared frailty score" in client.get(f"/events/{event.pk}/").content.decode()
+    assert "shared frailty score" in client.get(f"/en/events/{event.pk}/").content.decode()
     assert client.post(url, {**data, "end": data["start"], "start": data["end"]}).status_code == 400

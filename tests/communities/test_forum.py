@@ -136,7 +136,7 @@ def test_the_new_thread_is_listed_and_readable_by_anyone(client, forum_world):
 def test_only_members_can_start_a_thread(client, forum_world):
     w = forum_world
     new = at(w.community, "threads/new/")
-    assert client.get(new)["Location"].startswith("/accounts/login/")
+    assert client.get(new)["Location"].startswith("/en/accounts/login/")
 
     client.force_login(w.outsider)
     response = client.post(new, {"title": "Outsider", "body": "Hello"}, follow=True)

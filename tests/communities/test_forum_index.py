@@ -282,16 +282,16 @@ def test_a_profile_is_found_only_by_whom_its_visibility_allows(
         make_user, f"ix_{visibility}", "Branwen Quillfeather", visibility, committed
     )
     reader = make_user("ix_reader")
-    hit = [("member", f"/members/ix_{visibility}/")]
+    hit = [("member", f"/en/members/ix_{visibility}/")]
 
-    assert profile.get_url() == f"/members/ix_{visibility}/"
+    assert profile.get_url() == f"/en/members/ix_{visibility}/"
     assert found("quillfeather") == (hit if anonymous else [])
     assert found("quillfeather", reader) == (hit if signed_in else [])
 
 
 def test_hiding_a_profile_takes_it_out_of_search(make_user, committed):
     profile = profile_of(make_user, "ix_shy", "Branwen Quillfeather", "public", committed)
-    assert found("quillfeather") == [("member", "/members/ix_shy/")]
+    assert found("quillfeather") == [("member", "/en/members/ix_shy/")]
 
     with committed():
         profile.visibility = Profile.Visibility.HIDDEN

@@ -94,7 +94,7 @@ def test_joining_needs_sign_in_and_a_post(client, run, people):
     by_get = client.get(at(community, "join/"))
 
     assert anonymous.status_code == 302
-    assert anonymous["Location"].startswith("/accounts/login/")
+    assert anonymous["Location"].startswith("/en/accounts/login/")
     assert by_get.status_code == 302 and by_get["Location"] == community.url
     assert not Membership.objects.filter(community=community, user=people["gwen"]).exists()
 
@@ -384,7 +384,7 @@ def test_a_facilitator_invites_by_email_with_a_single_use_link(client, run, peop
     assert email.to == ["newcomer@example.org"]
     assert email.subject == f"You are invited to join {community.title}"
     links = re.findall(r"https?://\S+/invitations/\S+/", email.body)
-    assert links == [f"http://testserver/invitations/{invitation.token}/"]
+    assert links == [f"http://testserver/en/invitations/{invitation.token}/"]
     assert invitation.invited_by == people["fran"] and invitation.usable
     entry = ModerationAction.objects.get(community=community, action=Action.INVITE)
     assert (entry.actor, entry.reason) == (people["fran"], "Invited newcomer@example.org")
@@ -404,13 +404,13 @@ def test_an_invalid_email_address_is_refused_clearly(client, run, people):
 def test_following_an_invitation_link_and_accepting_it(client, run, people):
     community, thread = run("mt-invite-accept", join_policy="invite", visibility="private")
     _response, invitation = invite_by_email(client, community, people["fran"])
-    link = f"/invitations/{invitation.token}/"
+    link = f"/en/invitations/{invitation.token}/"
     client.logout()
 
     anonymous = client.get(link)
     assert anonymous.status_code == 302
-    assert anonymous["Location"].startswith("/accounts/login/")
-    assert "next=/invitations/" in anonymous["Location"]
+    assert anonymous["Location"].startswith("/en/accounts/login/")
+    assert "next=/en/invitations/" in anonymous["Location"]
 
     client.force_login(people["gwen"])
     page = client.get(link)
@@ -430,7 +430,7 @@ def test_following_an_invitation_link_and_accepting_it(client, run, people):
 def test_an_invitation_works_only_once(client, run, people):
     community, _thread = run("mt-invite-twice", join_policy="invite", visibility="private")
     _response, invitation = invite_by_email(client, community, people["fran"])
-    link = f"/invitations/{invitation.token}/"
+    link = f"/en/invitations/{invitation.token}/"
     client.force_login(people["gwen"])
     client.post(link)
 
@@ -461,7 +461,7 @@ def test_an_expired_invitation_is_refused(client, run, people):
     _response, invitation = invite_by_email(client, community, people["fran"])
     invitation.expires = timezone.now() - timedelta(minutes=1)
     invitation.save(update_fields=["expires"])
-    link = f"/invitations/{invitation.token}/"
+    link = f"/en/invitations/{invitation.token}/"
     client.force_login(people["gwen"])
 
     shown = client.get(link)
@@ -482,10 +482,10 @@ def test_an_expired_invitation_is_refused(client, run, people):
 
 @pytest.mark.parametrize("token", ["no-such-token", "x" * 200, "%00", "..%2F..%2Fadmin"])
 def test_an_unknown_invitation_is_404(client, people, token):
-    assert client.get(f"/invitations/{token}/").status_code == 404
+    assert client.get(f"/en/invitations/{token}/").status_code == 404
     client.force_login(people["gwen"])
-    assert client.get(f"/invitations/{token}/").status_code == 404
-    assert client.post(f"/invitations/{token}/").status_code == 404
+    assert client.get(f"/en/invitations/{token}/").status_code == 404
+    assert client.post(f"/en/invitations/{token}/").status_code == 404
 
 
 def test_an_invitation_to_an_unpublished_community_is_404(client, run, people):
@@ -494,7 +494,7 @@ def test_an_invitation_to_an_unpublished_community_is_404(client, run, people):
     community.unpublish()
     client.force_login(people["gwen"])
 
-    assert client.get(f"/invitations/{invitation.token}/").status_code == 404
+    assert client.get(f"/en/invitations/{invitation.token}/").status_code == 404
 
 
 # --- Only facilitators run the membership ---------------------------------------------------------

@@ -346,13 +346,13 @@ def test_unread_count_tag_and_header_link(group, people, rf, django_capture_on_c
         "{% load notification_tags %}[{% unread_notifications_count %}]"
     ).render(Context({"request": request}))
     assert "Notifications (1" in html and "[1]" in html
-    assert 'href="/notifications/"' in html
+    assert 'href="/en/notifications/"' in html
     button = Template("{% load notification_tags %}{% follow_button 'community' c %}")
     html = button.render(Context({"request": request, "c": group}))
-    assert 'action="/unfollow/"' in html and "Stop following" in html  # a member follows
+    assert 'action="/en/unfollow/"' in html and "Stop following" in html  # a member follows
     request.user = people["eve"]
     html = button.render(Context({"request": request, "c": group}))
-    assert 'action="/follow/"' in html and f'value="{group.pk}"' in html
+    assert 'action="/en/follow/"' in html and f'value="{group.pk}"' in html
 
 
 def test_nothing_is_sent_for_rolled_back_work(group, people, django_capture_on_commit_callbacks):

@@ -26,6 +26,7 @@ from wagtail.models import PageViewRestriction
 from communities.attachments import attach, check_upload
 from communities.models import Attachment, CommunityIndexPage, CommunityPage, Post, Thread
 from communities.search_sources import FORUM_SOURCE
+from search.engines import get_engine
 from search.service import search
 from tests.communities.conftest import join, thread_in
 
@@ -315,9 +316,11 @@ def test_search_service(build, visibility, person):
     reply = search({"q": REPLY_WORD}, world.user)
     assert reply.count == int(expect.found)
     assert [hit.url for hit in reply.hits] == ([world.thread.get_url()] if expect.found else [])
-    # A misspelling is corrected only to a word this person could find.
-    misspelt = search({"q": "xerophite"}, world.user)
-    assert misspelt.spelling == (OPENING_WORD if expect.found else None)
+    # A misspelling is corrected only to a word this person could find (where the engine
+    # suggests spellings at all: not the database engine on PostgreSQL).
+    if get_engine().spelling_supported:
+        misspelt = search({"q": "xerophite"}, world.user)
+        assert misspelt.spelling == (OPENING_WORD if expect.found else None)
 
 
 @pytest.mark.parametrize(("visibility", "person"), CELLS)
@@ -326,7 +329,7 @@ def test_search_page_api_and_suggestions(build, visibility, person):
     world = build(visibility, person, index=True)
 
     # The HTML search page.
-    response = world.get("/search/", q=OPENING_WORD)
+    response = world.get("/en/search/", q=OPENING_WORD)
     assert response.status_code == 200
     html = response.content.decode()
     assert (TITLE in html) == expect.found

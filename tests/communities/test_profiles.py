@@ -56,7 +56,7 @@ def test_edit_needs_sign_in(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
-    assert "next=/accounts/profile/" in response["Location"]
+    assert "next=/en/accounts/profile/" in response["Location"]
 
 
 def test_edit_page_offers_every_field_in_govuk_style(client, member):

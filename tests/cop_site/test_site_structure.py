@@ -38,14 +38,16 @@ def test_structure_is_idempotent():
     assert first.home.pk == second.home.pk
     assert Page.objects.count() == before
     assert Site.objects.get(is_default_site=True).root_page_id == first.home.pk
-    assert HomePage.objects.count() == 1
+    # One English home (the site's root); the Welsh home is its translation, not a second site.
+    assert HomePage.objects.filter(locale__language_code="en").count() == 1
+    assert {home.translation_key for home in HomePage.objects.all()} == {first.home.translation_key}
 
 
 def test_sections_have_the_navigation_addresses(client, sections):
     for slug in ("projects", "learning-histories", "case-studies", "methods", "communities",
                  "themes", "regions"):  # fmt: skip
-        assert sections[slug].url == f"/{slug}/"
-        assert client.get(f"/{slug}/").status_code == 200
+        assert sections[slug].url == f"/en/{slug}/"
+        assert client.get(f"/en/{slug}/").status_code == 200
 
 
 def test_project_lead_can_edit_but_not_publish(lead, sections):
@@ -102,7 +104,7 @@ def test_lead_submits_a_case_study_and_a_curator_approves_it(client, lead, curat
     assert state is not None and state.status == "in_progress"
     assert state.current_task_state.task.name == "Curator review"
     # Not visible to the public while it waits.
-    assert client.get("/case-studies/shared-family-support-test/").status_code == 404
+    assert client.get("/en/case-studies/shared-family-support-test/").status_code == 404
 
     client.force_login(curator)
     approve_url = reverse(

@@ -58,11 +58,11 @@ def test_superuser_sees_all_but_drafts_and_password(pages):
 
 
 def test_listings_apply_the_rule(client, pages):
-    body = client.get("/case-studies/?page=1").content.decode()
+    body = client.get("/en/case-studies/?page=1").content.decode()
     assert "Members only" not in body
     client.force_login(UserFactory())
     assert "Members only" in "".join(
-        client.get(f"/case-studies/?page={n}").content.decode() for n in range(1, 4)
+        client.get(f"/en/case-studies/?page={n}").content.decode() for n in range(1, 4)
     )
 
 

@@ -175,7 +175,7 @@ def test_theme_region_and_tag_pages_advertise_their_feeds(client, fresh):
     region_page = RegionPage.objects.live().select_related("region").first()
     html = client.get(region_page.url).content.decode()
     assert f'href="/feeds/regions/{region_page.region.slug}.rss"' in html
-    html = client.get("/tags/feed-tag/").content.decode()
+    html = client.get("/en/tags/feed-tag/").content.decode()
     assert 'rel="alternate" type="application/atom+xml"' in html
     assert 'href="/feeds/tags/feed-tag.atom"' in html
 

@@ -284,7 +284,7 @@ def test_page_api_shows_reuse_between_public_pages(client, sections):
 
 
 def test_data_page_lists_every_file_and_every_column(client):
-    response = client.get("/data/")
+    response = client.get("/en/data/")
     assert response.status_code == 200
     html = response.content.decode()
     for name in FILES:
@@ -326,7 +326,7 @@ def test_matrix_json_is_documented_key_by_key(client):
     assert paths <= {field.name for field in MATRIX_FIELDS}
     assert Theme.objects.count() == len(document["rows"])
     cell = document["rows"][0]["cells"][0]
-    assert cell["url"].startswith("http://testserver/search/")
+    assert cell["url"].startswith("http://testserver/en/search/")
 
 
 def test_unknown_files_are_not_found(client):
@@ -367,9 +367,9 @@ def test_downloads_do_not_make_a_query_per_row(client, sections, django_assert_m
 
 def test_data_page_query_bound(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(80):  # cold: builds every file once to size it
-        client.get("/data/")
+        client.get("/en/data/")
     with django_assert_max_num_queries(25):  # warm: sizes come from the cache
-        client.get("/data/")
+        client.get("/en/data/")
 
 
 # --- Sitemap ------------------------------------------------------------------------------
@@ -377,8 +377,8 @@ def test_data_page_query_bound(client, django_assert_max_num_queries):
 
 def test_sitemap_lists_the_open_data_and_programme_views(client):
     xml = client.get("/sitemap.xml").content.decode()
-    assert "<loc>http://testserver/data/</loc>" in xml
-    assert "<loc>http://testserver/savings/</loc>" in xml
+    assert "<loc>http://testserver/en/data/</loc>" in xml
+    assert "<loc>http://testserver/en/savings/</loc>" in xml
 
 
 def test_sitemap_skips_views_that_do_not_exist(client, monkeypatch):
@@ -386,7 +386,7 @@ def test_sitemap_skips_views_that_do_not_exist(client, monkeypatch):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert "not_built_yet" not in response.content.decode()
-    assert "<loc>http://testserver/data/</loc>" in response.content.decode()
+    assert "<loc>http://testserver/en/data/</loc>" in response.content.decode()
 
 
 def test_sitemap_has_no_restricted_pages(client, hidden):

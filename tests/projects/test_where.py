@@ -34,7 +34,7 @@ ANONYMOUS = AnonymousUser()
 def search_count(url: str, user) -> int:
     """How many results the search page finds for a link of the matrix."""
     parts = urlsplit(url)
-    assert parts.path == "/search/"
+    assert parts.path == "/en/search/"
     return search(QueryDict(parts.query), user, per_page=1).count
 
 
@@ -191,7 +191,7 @@ def test_new_piece_in_a_local_area_counts_in_its_region_and_nation(sections):
 
 
 def test_page_renders_an_accessible_table(client):
-    response = client.get("/who-is-doing-what/")
+    response = client.get("/en/who-is-doing-what/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "<caption" in html and "by theme and place" in html
@@ -207,11 +207,11 @@ def test_page_renders_an_accessible_table(client):
 
 
 def test_page_type_selector_changes_what_is_counted(client):
-    html = client.get("/who-is-doing-what/?type=method").content.decode()
+    html = client.get("/en/who-is-doing-what/?type=method").content.decode()
     assert "Methods by theme and place" in html
     assert '<option value="method" selected>' in html
     assert "type=case-study" not in html
-    html = client.get("/who-is-doing-what/?type=rubbish").content.decode()
+    html = client.get("/en/who-is-doing-what/?type=rubbish").content.decode()
     assert "Projects, case studies, learning histories and methods by theme" in html
 
 
@@ -247,7 +247,7 @@ def test_map_has_one_link_per_region_with_the_matrix_count(client):
     shapes = json.loads(MAP_DATA.read_text())["regions"]
     matrix = theme_region_matrix(ANONYMOUS)
     totals = {c["slug"]: (c["url"], c["total"]) for c in matrix["columns"]}
-    links = map_links(client, "/who-is-doing-what/")
+    links = map_links(client, "/en/who-is-doing-what/")
     assert set(links) == set(shapes)
     for slug, found in links.items():
         assert len(found) == 1, slug
@@ -259,14 +259,14 @@ def test_map_for_one_theme_uses_that_row(client):
     matrix = theme_region_matrix(ANONYMOUS, ["case-study"])
     row = next(r for r in matrix["rows"] if r["slug"] == "worklessness")
     cells = {c["column"]: (c["url"], c["count"]) for c in row["cells"]}
-    links = map_links(client, "/who-is-doing-what/?type=case-study&theme=worklessness")
+    links = map_links(client, "/en/who-is-doing-what/?type=case-study&theme=worklessness")
     for slug, [(href, count)] in links.items():
         assert (href.replace("&amp;", "&"), count) == cells[slug]
         assert search_count(href.replace("&amp;", "&"), ANONYMOUS) == count
 
 
 def test_map_titles_legend_and_table(client):
-    html = client.get("/who-is-doing-what/").content.decode()
+    html = client.get("/en/who-is-doing-what/").content.decode()
     svg = html.split('class="app-region-map__svg"')[1].split("</svg>")[0]
     assert svg.count("<title>") == 13
     assert "<title>London: " in svg
@@ -294,9 +294,9 @@ def test_page_queries_are_bounded_and_do_not_grow(client, sections, django_asser
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get("/who-is-doing-what/")  # warm the per-process caches as a live site has them
+    client.get("/en/who-is-doing-what/")  # warm the per-process caches as a live site has them
     with CaptureQueriesContext(connection) as small:
-        assert client.get("/who-is-doing-what/?theme=frail-elderly").status_code == 200
+        assert client.get("/en/who-is-doing-what/?theme=frail-elderly").status_code == 200
     england = Region.objects.get(slug="england")
     for i in range(8):
         theme = ThemeFactory(name=f"Extra theme {i}", slug=f"extra-theme-{i}")
@@ -309,11 +309,11 @@ def test_page_queries_are_bounded_and_do_not_grow(client, sections, django_asser
         page.regions.set([area, region])
         page.save_revision().publish()
     with django_assert_max_num_queries(MAX_QUERIES):
-        response = client.get("/who-is-doing-what/?theme=frail-elderly")
+        response = client.get("/en/who-is-doing-what/?theme=frail-elderly")
     assert response.status_code == 200
     assert "Extra region 7" in response.content.decode()
     with CaptureQueriesContext(connection) as large:
-        client.get("/who-is-doing-what/?theme=frail-elderly")
+        client.get("/en/who-is-doing-what/?theme=frail-elderly")
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
@@ -329,7 +329,7 @@ def test_matrix_function_takes_a_handful_of_queries(django_assert_max_num_querie
 def test_region_page_shows_communities_and_events_in_the_place(client):
     from communities.models import CommunityPage, Event
 
-    wales = RegionPage.objects.get(region__slug="wales")
+    wales = RegionPage.objects.get(region__slug="wales", locale__language_code="en")
     north = CommunityPage.objects.get(regions__slug="north-wales")
     private = CommunityPage.objects.filter(visibility="private").first()
     soon = timezone.now() + timedelta(days=3)
@@ -349,26 +349,26 @@ def test_region_page_shows_communities_and_events_in_the_place(client):
     assert north.title in html  # a regional community shows on its nation's page
     assert "North Wales get-together" in html
     assert "Private briefing" not in html
-    north_page = RegionPage.objects.get(region__slug="north-wales")
+    north_page = RegionPage.objects.get(region__slug="north-wales", locale__language_code="en")
     html = client.get(north_page.url).content.decode()
     assert "North Wales get-together" in html
     assert "Upcoming events in North Wales" in html
-    london = RegionPage.objects.get(region__slug="london")
+    london = RegionPage.objects.get(region__slug="london", locale__language_code="en")
     html = client.get(london.url).content.decode()
     assert "North Wales get-together" not in html
     assert "No community of practice is working in this place yet." in html
 
 
 def test_region_page_lists_projects_and_case_studies(client):
-    wales = RegionPage.objects.get(region__slug="wales")
+    wales = RegionPage.objects.get(region__slug="wales", locale__language_code="en")
     html = client.get(wales.url).content.decode()
     assert "High-impact projects (" in html or "High impact projects (" in html
     assert "Case studies (" in html
-    assert "/who-is-doing-what/" in html
+    assert "/en/who-is-doing-what/" in html
 
 
 def test_region_page_queries_are_bounded(client, django_assert_max_num_queries):
-    wales = RegionPage.objects.get(region__slug="wales")
+    wales = RegionPage.objects.get(region__slug="wales", locale__language_code="en")
     client.get(wales.url)
     with django_assert_max_num_queries(40):
         assert client.get(wales.url).status_code == 200

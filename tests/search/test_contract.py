@@ -123,6 +123,45 @@ DOCUMENTS = [
 
 PUBLIC = {"public"}
 
+# Cymraeg: a theme page and its Welsh translation, an English-only and a Welsh-only page, and a
+# forum thread whose language nobody recorded.
+LANGUAGE_DOCUMENTS = [
+    doc(
+        "theme-en",
+        "Frail elderly",
+        kind="theme",
+        summary="Support for frail older people.",
+        language="en",
+        also_in=["cy"],
+        date=when(2010),
+    ),
+    doc(
+        "theme-cy",
+        "Pobl hŷn eiddil",
+        kind="theme",
+        summary="Cymorth i bobl hŷn eiddil.",
+        taxonomy="Frail elderly",
+        language="cy",
+        also_in=["en"],
+        date=when(2009),
+    ),
+    doc(
+        "case-en",
+        "Frail patients leaving hospital",
+        summary="Hospital discharge for frail people.",
+        language="en",
+        date=when(2012),
+    ),
+    doc("thread", "A question about frail care", kind="thread", date=when(2013)),
+    doc(
+        "welsh-only",
+        "Gofal eiddil yn y gymuned",
+        summary="Gofal yn y gymuned (frail care), yn Gymraeg yn unig.",
+        language="cy",
+        date=when(2011),
+    ),
+]
+
 
 class EngineContract:
     """Behaviour every engine must show. Subclasses provide the `engine` fixture."""
@@ -132,7 +171,17 @@ class EngineContract:
         engine.rebuild([DOCUMENTS], lambda written: None)
         return engine
 
-    def run(self, engine, q="", access=PUBLIC, sort="relevance", offset=0, limit=20, **filters):
+    def run(
+        self,
+        engine,
+        q="",
+        access=PUBLIC,
+        sort="relevance",
+        offset=0,
+        limit=20,
+        language="",
+        **filters,
+    ):
         query = EngineQuery(
             query=parse(q),
             filters={facet: [str(v) for v in values] for facet, values in filters.items()},
@@ -140,6 +189,7 @@ class EngineContract:
             sort=sort,
             offset=offset,
             limit=limit,
+            language=language,
         )
         return engine.search(query)
 
@@ -305,6 +355,62 @@ class EngineContract:
         loaded.write([doc("new", "Falls prevention in Powys", facets={"theme": [FRAIL]})])
         result = self.run(loaded, "falls", theme=[FRAIL])
         assert self.keys(result) == ["new"]
+
+    # Languages (Cymraeg) -------------------------------------------------------------------
+
+    @pytest.fixture
+    def bilingual(self, engine):
+        engine.rebuild([LANGUAGE_DOCUMENTS], lambda written: None)
+        return engine
+
+    def test_a_translated_page_is_found_once_in_the_visitors_language(self, bilingual):
+        welsh = self.keys(self.run(bilingual, "frail", language="cy"))
+        english = self.keys(self.run(bilingual, "frail", language="en"))
+        assert "theme-cy" in welsh and "theme-en" not in welsh
+        assert "theme-en" in english and "theme-cy" not in english
+        assert {"theme-en", "theme-cy"} <= set(self.keys(self.run(bilingual, "frail")))
+
+    def test_the_visitors_language_comes_first(self, bilingual):
+        welsh = self.keys(self.run(bilingual, "frail", language="cy"))
+        assert set(welsh[:2]) == {"theme-cy", "welsh-only"}
+        assert set(welsh[2:]) == {"case-en", "thread"}
+        english = self.keys(self.run(bilingual, "frail", language="en"))
+        assert set(english[:3]) == {"theme-en", "case-en", "thread"}  # unknown counts as English
+        assert english[3:] == ["welsh-only"]
+
+    def test_newest_first_within_each_language(self, bilingual):
+        welsh = self.keys(self.run(bilingual, sort="newest", language="cy"))
+        assert welsh == ["welsh-only", "theme-cy", "thread", "case-en"]
+        english = self.keys(self.run(bilingual, sort="newest", language="en"))
+        assert english == ["thread", "case-en", "theme-en", "welsh-only"]
+
+    def test_pages_run_on_across_the_languages(self, bilingual):
+        whole = self.keys(self.run(bilingual, "frail", language="cy"))
+        paged = []
+        for offset in range(len(whole)):
+            result = self.run(bilingual, "frail", language="cy", offset=offset, limit=1)
+            assert result.total == len(whole)
+            paged += self.keys(result)
+        assert paged == whole
+
+    def test_counts_agree_with_what_is_shown(self, bilingual):
+        result = self.run(bilingual, "frail", language="cy")
+        assert result.total == len(result.hits) == 4
+        assert sum(result.facets["type"].values()) == 4
+        assert result.facets["type"].get("theme") == 1
+
+    def test_hits_say_their_language(self, bilingual):
+        languages = {
+            hit.key.removeprefix("test:"): hit.language
+            for hit in self.run(bilingual, "frail", language="cy").hits
+        }
+        assert languages == {"theme-cy": "cy", "welsh-only": "cy", "case-en": "en", "thread": ""}
+
+    def test_suggestions_leave_out_the_other_version(self, bilingual):
+        titles = [hit.title for hit in bilingual.suggest("pobl", PUBLIC, language="en")]
+        assert titles == []
+        titles = [hit.title for hit in bilingual.suggest("pobl", PUBLIC, language="cy")]
+        assert titles == ["Pobl hŷn eiddil"]
 
 
 class TestDatabaseEngine(EngineContract):

@@ -22,12 +22,14 @@ from search.documents import FACETS, IndexDocument
 from search.engines import set_engine
 from search.engines.base import MARK_END, MARK_START, EngineQuery, EngineUnavailable
 from search.engines.elasticsearch import (
+    EXACT_TITLE_BOOST,
     ElasticsearchEngine,
     build_index,
     build_mapping,
     build_search,
     build_spelling,
     build_suggest,
+    hit_from,
     result_from,
     suggestion_inputs,
     to_source,
@@ -134,7 +136,7 @@ def document(key: str = "page:1", access: list[str] | None = None) -> IndexDocum
         key=key,
         kind="case-study",
         title="Hospital discharge for older people",
-        url="/case-studies/discharge/",
+        url="/en/case-studies/discharge/",
         summary="Home sooner.",
         body="The reablement team...",
         date=datetime(2010, 5, 1, tzinfo=UTC),
@@ -273,6 +275,47 @@ def test_relevance_uses_a_title_rescore_window_and_newest_sorts_by_date():
     assert newest["sort"][0] == {"date": {"order": "desc", "missing": "_last"}}
     # No words: nothing to rank, so newest first.
     assert "sort" in build_search(query("")).to_dict()
+
+
+def test_a_search_in_welsh_leaves_out_english_versions_and_ranks_welsh_first():
+    welsh = query("older people")
+    welsh.language = "cy"
+    body = build_search(welsh).to_dict()
+    outer = body["query"]["bool"]
+    first = outer["should"][0]["constant_score"]
+    assert first["filter"] == {"term": {"language": "cy"}}
+    assert first["boost"] >= 100 * EXACT_TITLE_BOOST  # above any text score and title tier
+    inner = outer["must"][0]["bool"]
+    elsewhere = {
+        "bool": {
+            "filter": [{"term": {"also_in": "cy"}}],
+            "must_not": [{"term": {"language": "cy"}}],
+        }
+    }
+    assert elsewhere in inner["must_not"]
+    assert "rescore" in body  # the title tiers still apply, within each language
+    # Newest first within each language: the language constant is the whole score.
+    welsh.sort = "newest"
+    newest = build_search(welsh).to_dict()
+    assert "filter" in newest["query"]["bool"] and "must" not in newest["query"]["bool"]
+    assert newest["sort"][0] == {"_score": {"order": "desc"}}
+    # In English, documents of unknown language count as English.
+    english = query("older people")
+    english.language = "en"
+    filter_ = build_search(english).to_dict()["query"]["bool"]["should"][0]["constant_score"]
+    assert filter_["filter"] == {"bool": {"must_not": [{"terms": {"language": ["cy"]}}]}}
+
+
+def test_stored_document_says_its_language_and_other_versions():
+    source = to_source(document())
+    assert source["language"] is None and source["also_in"] == []
+    welsh = document()
+    welsh.language, welsh.also_in = "cy", ["en"]
+    source = to_source(welsh)
+    assert (source["language"], source["also_in"]) == ("cy", ["en"])
+    properties = build_mapping().to_dict()["properties"]
+    assert properties["language"]["type"] == properties["also_in"]["type"] == "keyword"
+    assert hit_from({**source, "key": "page:1"}).language == "cy"
 
 
 def test_pages_highlights_and_totals():
@@ -510,7 +553,7 @@ class DownEngine:
     def search(self, query: EngineQuery):
         raise EngineUnavailable("Elasticsearch at http://search.test cannot be reached")
 
-    def suggest(self, prefix: str, access: set[str], limit: int = 8):
+    def suggest(self, prefix: str, access: set[str], limit: int = 8, language: str = ""):
         raise EngineUnavailable("Elasticsearch at http://search.test cannot be reached")
 
 
@@ -518,7 +561,7 @@ class DownEngine:
 def test_search_page_and_api_say_search_is_unavailable(client):
     set_engine(DownEngine())  # type: ignore[arg-type]
     try:
-        page = client.get("/search/", {"q": "hospital"})
+        page = client.get("/en/search/", {"q": "hospital"})
         api = client.get("/api/search/", {"q": "hospital"})
         suggest = client.get("/api/search/suggest/", {"q": "hos"})
     finally:

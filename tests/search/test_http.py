@@ -99,44 +99,44 @@ def test_openapi_description(client):
 
 
 def test_search_page_facets_are_links_that_work_without_javascript(client):
-    html = client.get("/search/", {"q": "older people"}).content.decode()
+    html = client.get("/en/search/", {"q": "older people"}).content.decode()
     assert 'href="?q=older+people&amp;type=project"' in html
     assert 'href="?q=older+people&amp;region=wales"' in html
-    chosen = client.get("/search/", {"q": "older people", "region": "wales"}).content.decode()
+    chosen = client.get("/en/search/", {"q": "older people", "region": "wales"}).content.decode()
     assert "Remove filter </span>Region: Wales" in chosen
     assert 'type="hidden" name="region" value="wales"' in chosen  # a new search keeps it
 
 
 def test_search_page_empty_state_helps(client):
-    html = client.get("/search/", {"q": "hospitl"}).content.decode()
+    html = client.get("/en/search/", {"q": "hospitl"}).content.decode()
     assert "We could not find anything" in html
     if get_engine().spelling_supported:
         assert "Did you mean" in html and "hospital" in html
     results = search({"q": "total place", "type": "organisation"}, AnonymousUser())
     assert results.count == 0
     assert results.removals  # removing the type filter would find something
-    html = client.get("/search/", {"q": "total place", "type": "organisation"}).content.decode()
+    html = client.get("/en/search/", {"q": "total place", "type": "organisation"}).content.decode()
     assert "Remove Content type: Organisation" in html
 
 
 def test_empty_state_offers_looser_searches_that_find_something(client):
-    html = client.get("/search/", {"q": '"place budget"'}).content.decode()
+    html = client.get("/en/search/", {"q": '"place budget"'}).content.decode()
     assert "We could not find anything" in html
     assert 'href="?q=place+budget">“place budget” as separate words</a>' in html
-    html = client.get("/search/", {"q": "place -place"}).content.decode()
+    html = client.get("/en/search/", {"q": "place -place"}).content.decode()
     assert 'href="?q=place">Without leaving out “place”</a>' in html
 
 
 def test_search_page_bad_page_is_400_with_the_first_page(client):
-    response = client.get("/search/", {"q": "care", "page": "abc"})
+    response = client.get("/en/search/", {"q": "care", "page": "abc"})
     assert response.status_code == 400
     assert "page must be a whole number" in response.content.decode()
 
 
 def test_search_page_query_count_is_bounded(client, django_assert_max_num_queries):
-    client.get("/search/", {"q": "care"})  # warm the bitmaps and caches
+    client.get("/en/search/", {"q": "care"})  # warm the bitmaps and caches
     with django_assert_max_num_queries(15):
         response = client.get(
-            "/search/", {"q": "care", "region": "wales", "theme": "frail-elderly"}
+            "/en/search/", {"q": "care", "region": "wales", "theme": "frail-elderly"}
         )
     assert response.status_code == 200

@@ -28,7 +28,7 @@ def test_publishing_adds_and_unpublishing_removes(sections):
     page = CaseStudyPageFactory(parent=sections["case-studies"], title="Quokka befriending")
     assert found("quokka") == []  # created live by a factory, never published: not indexed
     publish(page)
-    assert found("quokka") == [("Quokka befriending", "/case-studies/quokka-befriending/")]
+    assert found("quokka") == [("Quokka befriending", "/en/case-studies/quokka-befriending/")]
     page.unpublish()
     assert found("quokka") == []
 
@@ -38,9 +38,9 @@ def test_a_draft_edit_does_not_change_what_is_found(sections):
     page.title = "Wombat rota"
     page.save_revision()  # a draft: the live page is still "Quokka rota"
     assert found("wombat") == []
-    assert found("quokka") == [("Quokka rota", "/case-studies/quokka-rota/")]
+    assert found("quokka") == [("Quokka rota", "/en/case-studies/quokka-rota/")]
     Page.objects.get(pk=page.pk).specific.get_latest_revision().publish()
-    assert found("wombat") == [("Wombat rota", "/case-studies/quokka-rota/")]
+    assert found("wombat") == [("Wombat rota", "/en/case-studies/quokka-rota/")]
     assert found("quokka") == []
 
 
@@ -61,7 +61,7 @@ def test_changing_a_slug_changes_the_address_of_the_page_and_its_children():
     publish(child)
     project.slug = "renamed-project"
     publish(project)
-    assert found("axolotl") == [("Axolotl chapter", f"/projects/renamed-project/{child.slug}/")]
+    assert found("axolotl") == [("Axolotl chapter", f"/en/projects/renamed-project/{child.slug}/")]
 
 
 def test_deleting_a_page_removes_it(sections):
@@ -109,6 +109,6 @@ def test_renaming_a_theme_renames_it_in_the_pages_filed_under_it():
 
 def test_organisations_are_indexed_as_they_change():
     organisation = Organisation.objects.create(name="Gecko Borough Council", slug="gecko")
-    assert found("gecko") == [("Gecko Borough Council", "/organisations/gecko/")]
+    assert found("gecko") == [("Gecko Borough Council", "/en/organisations/gecko/")]
     organisation.delete()
     assert found("gecko") == []

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
+from django.utils import translation
 from wagtail.models import Page, PageViewRestriction
 
+from cop_site.i18n import one_per_translation
 from learning.models import CaseStudyPage, MethodPage
 from learning.models.base import VisiblePageQuerySet
 from learning.search_sources import PAGE_SOURCE
@@ -39,23 +41,27 @@ def restricted():
     return {"project": project, "case_study": case_study, "method": method, "group": insiders}
 
 
-def every_found_page(user) -> set[str]:
+def every_found_page(user, language: str = "en") -> set[str]:
     urls: set[str] = set()
     page = 1
     while True:
-        results = search({"page": str(page)}, user, per_page=100)
+        results = search({"page": str(page), "lang": language}, user, per_page=100)
         urls |= {hit.url for hit in results.hits if hit.type in PAGE_SOURCE.kinds}
         if page >= results.pages:
             return urls
         page += 1
 
 
-def every_visible_page(user) -> set[str]:
+def every_visible_page(user, language: str = "en") -> set[str]:
+    """What `visible_to` allows, each page once in `language` where translated (as listings
+    show them), at its address on that language's side of the site."""
     models = tuple(PAGE_SOURCE.models())
     pages = Page.objects.live().specific()
-    visible = VisiblePageQuerySet(Page).visible_to(user).type(*models)
+    everything = VisiblePageQuerySet(Page).visible_to(user).type(*models)
+    visible = one_per_translation(everything, language)
     allowed = set(visible.values_list("pk", flat=True))
-    return {page.url for page in pages if page.pk in allowed and isinstance(page, models)}
+    with translation.override(language):
+        return {page.url for page in pages if page.pk in allowed and isinstance(page, models)}
 
 
 def people(restricted):
@@ -69,10 +75,11 @@ def people(restricted):
     }
 
 
-def test_search_finds_exactly_what_visible_to_allows(restricted):
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_search_finds_exactly_what_visible_to_allows(restricted, language):
     for name, user in people(restricted).items():
-        found, visible = every_found_page(user), every_visible_page(user)
-        assert found == visible, name
+        found, visible = every_found_page(user, language), every_visible_page(user, language)
+        assert found == visible, (name, language)
     anonymous = every_found_page(AnonymousUser())
     assert restricted["project"].url not in anonymous
     assert restricted["case_study"].url not in anonymous
@@ -123,14 +130,14 @@ class PrivateRoomSource(SearchSource):
                 key=self.key(1),
                 kind="thread",
                 title="Private thread about lemurs",
-                url="/communities/room/threads/1/",
+                url="/en/communities/room/threads/1/",
                 access=["community1"],
             ),
             IndexDocument(
                 key=self.key(2),
                 kind="thread",
                 title="Open thread about lemurs",
-                url="/communities/room/threads/2/",
+                url="/en/communities/room/threads/2/",
             ),
         ]
 

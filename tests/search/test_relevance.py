@@ -33,7 +33,7 @@ def test_every_judged_page_exists():
             url
             for judgement in load_judgements()
             for url in judgement["relevant"]
-            if client.get(url).status_code != 200
+            if client.get(f"/en{url}").status_code != 200  # judged without the language prefix
         }
     )
     assert missing == []

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -28,6 +29,16 @@ from projects.models import HighImpactProjectPage
 
 pytestmark = pytest.mark.django_db
 
+# What `make messages-update` leaves out (the Makefile has the same list).
+MAKEMESSAGES_IGNORE = [
+    ".venv",
+    "node_modules",
+    "static_collected",
+    "var",
+    "tests",
+    "bench",
+    "test-artifacts",
+]
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "cy" / "LC_MESSAGES" / "django.po"
 NOTICE_CY = "Nid yw'r dudalen hon ar gael yn Gymraeg eto"
 NOTICE_EN = "This page is not yet available in Welsh"
@@ -52,8 +63,7 @@ def project() -> HighImpactProjectPage:
 
 def test_welsh_catalogue_is_complete():
     """Every interface string has a Welsh translation, none fuzzy (`msgfmt --statistics`)."""
-    if not CATALOGUE.exists():
-        pytest.skip("locale/cy/LC_MESSAGES/django.po is not there yet (the lead adds it)")
+    assert CATALOGUE.exists(), "locale/cy/LC_MESSAGES/django.po is missing"
     msgfmt = shutil.which("msgfmt")
     assert msgfmt, "msgfmt is missing: install gettext (`make test` does, as root)"
     done = subprocess.run(
@@ -68,6 +78,37 @@ def test_welsh_catalogue_is_complete():
     assert translated and int(translated.group(1)) > 0, statistics
     assert not re.search(r"[1-9]\d* fuzzy", statistics), statistics
     assert not re.search(r"[1-9]\d* untranslated", statistics), statistics
+
+
+def test_catalogue_has_every_string_the_code_has_now(tmp_path, settings, monkeypatch):
+    """A string added to a template or the Python since the catalogue was made shows here.
+
+    `makemessages` is run over the code into a copy of the catalogue: anything new arrives
+    untranslated, anything changed arrives fuzzy. Fix with `make messages-update` and translate.
+    """
+    msgfmt = shutil.which("msgfmt")
+    assert msgfmt and shutil.which("xgettext"), "gettext is missing (`make test` installs it)"
+    copy = tmp_path / "locale"
+    shutil.copytree(CATALOGUE.parents[2], copy)
+    settings.LOCALE_PATHS = [str(copy)]
+    monkeypatch.chdir(settings.BASE_DIR)  # makemessages reads the tree below the current directory
+    call_command(
+        "makemessages",
+        locale=["cy"],
+        ignore_patterns=MAKEMESSAGES_IGNORE,
+        no_obsolete=True,
+        verbosity=0,
+    )
+    done = subprocess.run(
+        [msgfmt, "--statistics", "-o", "/dev/null", str(copy / "cy/LC_MESSAGES/django.po")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    statistics = done.stderr.strip().splitlines()[-1]
+    assert "untranslated" not in statistics and "fuzzy" not in statistics, (
+        f"{statistics}: run `make messages-update` and translate the new strings"
+    )
 
 
 # Settings and addresses -------------------------------------------------------------------------

@@ -206,6 +206,19 @@ class ThemePage(CuratedPage):
             )
         )
 
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        # The communities of practice on this theme, listed as the communities index lists them
+        # (private ones by name), so a curator sees who meets about it beside what was published.
+        community_model = apps.get_model("communities", "CommunityPage")
+        on_theme = community_model.themes.through.objects.filter(theme_id=self.theme_id)
+        context["theme_communities"] = list(
+            community_model.objects.visible_to(request.user)
+            .filter(pk__in=on_theme.values("communitypage_id"))
+            .order_by("title")
+        )
+        return context
+
 
 class ThemeFeaturedItem(FeaturedItem):
     source_page = ParentalKey(ThemePage, on_delete=models.CASCADE, related_name="featured_items")

@@ -328,12 +328,6 @@ def test_journey_4_curator_opens_the_worklessness_theme(live_site, browser, setu
     assert sum(counts) >= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="DESIGN §2 journey 4 lists communities on the theme page; ThemePage does not list "
-    "the communities of its theme yet (learning/models/pages.py, theme_page.html)",
-)
 def test_journey_4_the_theme_page_lists_its_communities(live_site, page):
     page.goto(live_site.url + "/themes/worklessness/")
     community = page.locator("main").get_by_role("link", name="Worklessness", exact=True)
@@ -392,12 +386,6 @@ def test_journey_5_who_is_doing_what_matrix_map_and_exports(live_site, page):
     assert set(projects) <= in_csv
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="DESIGN §2 journey 5: the matrix is exportable as CSV/JSON; /data/ offers matrix.json "
-    "only, and /who-is-doing-what/ links to neither",
-)
 def test_journey_5_the_matrix_downloads_as_csv_from_its_page(live_site, page):
     page.goto(live_site.url + "/who-is-doing-what/")
     link = page.locator("main").get_by_role("link", name=re.compile(r"\bCSV\b|\.csv"))

@@ -396,3 +396,82 @@ def test_douglas_peucker_and_svg_rings():
     assert douglas_peucker(line, 0.5) == [(0.0, 0.0), (2.0, -0.1), (3.0, 5.0), (5.0, 7.0)]
     assert douglas_peucker(line, 100) == [(0.0, 0.0), (5.0, 7.0)]
     assert svg_ring([(0, 0), (10, 0), (10, 10), (0, 0)]) == "M0 0l10 0 0 10z"
+
+
+# --- The page's own export -----------------------------------------------------------------------
+
+
+def read_csv(response) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_matrix_csv_has_the_same_counts_as_the_table(client):
+    matrix = theme_region_matrix(ANONYMOUS)
+    response = client.get("/en/who-is-doing-what/matrix.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = read_csv(response)
+    assert rows[0] == ["theme", "theme_slug", *(c["slug"] for c in matrix["columns"]), "total"]
+    for line, row in zip(rows[1:-1], matrix["rows"], strict=True):
+        assert line[:2] == [row["name"], row["slug"]]
+        assert [int(n) for n in line[2:]] == [c["count"] for c in row["cells"]] + [row["total"]]
+    assert rows[-1][1] == "total" and int(rows[-1][-1]) == matrix["total"]
+
+
+def test_matrix_export_follows_the_type_choice_and_the_viewer():
+    from django.test import Client
+
+    page = CaseStudyPage.objects.live().filter(themes__isnull=False, regions__isnull=False).first()
+    PageViewRestriction.objects.create(page=page, restriction_type="login")
+    member_client = Client()
+    member_client.force_login(UserFactory())
+    anonymous = Client().get("/en/who-is-doing-what/matrix.json?type=case-study").json()
+    member = member_client.get("/en/who-is-doing-what/matrix.json?type=case-study").json()
+    assert anonymous["types"] == member["types"] == ["case-study"]
+    assert member["total"] == anonymous["total"] + 1
+    response = member_client.get("/en/who-is-doing-what/matrix.csv?type=case-study")
+    assert "case-study" in response["Content-Disposition"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_matrix_export_only_in_csv_and_json(client):
+    assert client.get("/en/who-is-doing-what/matrix.xml").status_code == 404
+    assert client.post("/en/who-is-doing-what/matrix.csv").status_code == 405
+
+
+def test_matrix_page_links_to_its_downloads(client):
+    html = client.get("/en/who-is-doing-what/?type=method").content.decode()
+    assert 'href="/en/who-is-doing-what/matrix.csv?type=method"' in html
+    assert 'href="/en/who-is-doing-what/matrix.json?type=method"' in html
+
+
+# --- Theme pages list their communities ----------------------------------------------------------
+
+
+def test_theme_page_lists_its_communities_and_marks_private_ones(client):
+    from communities.models import CommunityPage
+    from learning.models import ThemePage
+
+    theme_page = ThemePage.objects.get(theme__slug="worklessness", locale__language_code="en")
+    on_theme = CommunityPage.objects.live().filter(themes=theme_page.theme)
+    assert on_theme.exists()
+    html = client.get(theme_page.url).content.decode()
+    assert "Communities working on this theme" in html
+    for community in on_theme.filter(visibility="public"):
+        assert community.title in html
+    private = CommunityPage.objects.live().filter(visibility="private").first()
+    if private is not None:
+        private.themes.add(theme_page.theme)
+        private.save()  # a ParentalManyToManyField is written when its page is saved
+        html = client.get(theme_page.url).content.decode()
+        assert private.title in html and "Private" in html
+    other = ThemePage.objects.filter(locale__language_code="en").exclude(
+        theme__communities__isnull=False
+    )
+    for page in other[:1]:
+        html = client.get(page.url).content.decode()
+        assert "No community of practice is working on this theme yet." in html

@@ -76,7 +76,8 @@ start_postgres() {
     pg_createcluster --port "$PG_PORT" "$version" main >/dev/null
   fi
   say "Starting PostgreSQL $version"
-  pg_ctlcluster "$version" main start
+  # Its messages ("Removed stale pid file") go to stderr: with --env, stdout is eval'd.
+  pg_ctlcluster "$version" main start >&2
   for _ in $(seq 1 60); do pg_ready && return 0; sleep 0.5; done
   echo "PostgreSQL did not start; see /var/log/postgresql/" >&2
   exit 1

@@ -116,6 +116,30 @@ def ensure_locales() -> dict[str, Locale]:
     return {code: Locale.objects.get_or_create(language_code=code)[0] for code in language_codes()}
 
 
+def source_pages(queryset: QuerySet) -> QuerySet:
+    """Only the pages in the source language (English), where every fact is recorded.
+
+    A translated project or case study is a copy that carries its page's inline records
+    (savings, milestones); counting facts on the source pages alone means a translation never
+    counts them twice. Display still shows the visitor's language version (`one_per_translation`).
+    """
+    source = locale_id(default_language())
+    return queryset if source is None else queryset.filter(locale_id=source)
+
+
+def source_page(page: Page) -> Page:
+    """The source-language (English) version of a page, if it is live; else the page itself."""
+    if page is None or locale_code(page.locale_id) == default_language():
+        return page
+    found = (
+        type(page)
+        .objects.live()
+        .filter(translation_key=page.translation_key, locale_id=locale_id(default_language()))
+        .first()
+    )
+    return found or page
+
+
 # Page URLs ----------------------------------------------------------------------------------
 
 

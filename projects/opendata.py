@@ -36,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
+from cop_site import i18n
 from learning.models import (
     CaseStudyPage,
     DeliveryLevel,
@@ -532,7 +533,7 @@ def savings_queryset() -> QuerySet:
     `duplicate_is_public` says whether the record a duplicate points at is itself in the
     file, so the file never names a record on a page it leaves out.
     """
-    public = KnowledgePage.objects.visible_to(anonymous())
+    public = i18n.source_pages(KnowledgePage.objects.visible_to(anonymous()))
     return (
         SavingsRecord.objects.filter(page__in=public.values("pk"))
         .select_related("page", "page__delivery_level", "delivery_level")

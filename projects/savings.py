@@ -24,6 +24,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext, pgettext_lazy
 
+from cop_site import i18n
 from learning.models import DeliveryLevel, KnowledgePage, Organisation, Region, Theme
 from projects.models import HighImpactProjectPage, SavingsRecord, Sector
 
@@ -283,9 +284,9 @@ class Filters:
         parts = []
         if self.theme:
             # Translators: completes "Savings reported for ..." and "No savings ... for ... yet".
-            parts.append(gettext("the %(theme)s theme") % {"theme": self.theme.name})
+            parts.append(gettext("the %(theme)s theme") % {"theme": self.theme.display_name})
         if self.region:
-            parts.append(self.region.name)
+            parts.append(self.region.display_name)
         if self.organisation:
             parts.append(self.organisation.name)
         if self.project:
@@ -296,8 +297,8 @@ class Filters:
         """(name, shown value, URL of `base` without it) for each filter in use."""
         out = []
         shown = {
-            "theme": self.theme.name if self.theme else "",
-            "region": self.region.name if self.region else "",
+            "theme": self.theme.display_name if self.theme else "",
+            "region": self.region.display_name if self.region else "",
             "organisation": self.organisation.name if self.organisation else "",
             "project": self.project.title if self.project else "",
             "kind": SavingsRecord.Kind(self.kind).label if self.kind else "",
@@ -331,7 +332,8 @@ def _level_label(value: str) -> str:
 def select_records(user: User | AnonymousUser | None, filters: Filters | None = None) -> QuerySet:
     """The savings records behind a picture: on visible pages, narrowed by the filters."""
     filters = filters or Filters()
-    pages = KnowledgePage.objects.visible_to(user)
+    # Figures are counted once, on the English pages (a Welsh translation is a copy).
+    pages = i18n.source_pages(KnowledgePage.objects.visible_to(user))
     if filters.theme:
         pages = pages.filter(
             pk__in=KnowledgePage.themes.through.objects.filter(theme=filters.theme).values(
@@ -353,7 +355,7 @@ def select_records(user: User | AnonymousUser | None, filters: Filters | None = 
             Q(pk__in=involved) | Q(highimpactprojectpage__lead_organisation=filters.organisation)
         )
     if filters.project:
-        pages = pages.filter(pk=filters.project.pk)
+        pages = pages.filter(pk=i18n.source_page(filters.project).pk)
     records = SavingsRecord.objects.filter(page__in=pages.values("pk"))
     for name in ("kind", "status", "period"):
         if getattr(filters, name):

@@ -269,3 +269,25 @@ def test_a_page_cannot_end_before_it_starts(sections):
     with pytest.raises(ValidationError) as error:
         page.clean()
     assert "year_end" in error.value.message_dict
+
+
+def test_a_translated_page_does_not_count_its_figures_twice():
+    """A Welsh translation copies the page's savings records; the figures are the English page's."""
+    from wagtail.models import Locale
+
+    page = (
+        KnowledgePage.objects.visible_to(AnonymousUser())
+        .filter(savings_records__isnull=False)
+        .first()
+        .specific
+    )
+    before = summarise(select_records(AnonymousUser()))
+    welsh = page.copy_for_translation(Locale.objects.get(language_code="cy"))
+    welsh.slug = "tudalen-gydag-arbedion"
+    welsh.save_revision().publish()
+    assert SavingsRecord.objects.filter(page=welsh).count() == page.savings_records.count()
+
+    after = summarise(select_records(AnonymousUser()))
+    assert {p: money_tuple(m) for p, m in after.total.money.items()} == {
+        p: money_tuple(m) for p, m in before.total.money.items()
+    }

@@ -83,14 +83,18 @@ def scope_for(kind: str, slug: str | None) -> Scope:
         ids = KnowledgePage.themes.through.objects.filter(theme_id=theme.pk)
         page = ThemePage.objects.visible_to(AnonymousUser()).filter(theme=theme).first()
         link = page.url if page is not None else search_link("theme", theme.slug)
-        return Scope(kind, theme.slug, theme.name, link, Q(pk__in=ids.values("knowledgepage_id")))
+        return Scope(
+            kind, theme.slug, theme.display_name, link, Q(pk__in=ids.values("knowledgepage_id"))
+        )
     if kind == "region":
         region = get_object_or_404(Region, slug=slug)
         places = Region.descendant_ids_of([region.pk])
         ids = KnowledgePage.regions.through.objects.filter(region_id__in=places)
         page = RegionPage.objects.visible_to(AnonymousUser()).filter(region=region).first()
         link = page.url if page is not None else search_link("region", region.slug)
-        return Scope(kind, region.slug, region.name, link, Q(pk__in=ids.values("knowledgepage_id")))
+        return Scope(
+            kind, region.slug, region.display_name, link, Q(pk__in=ids.values("knowledgepage_id"))
+        )
     if kind == "tag":
         tag = get_object_or_404(Tag, slug=slug)
         ids = KnowledgePageTag.objects.filter(tag=tag).values("content_object_id")
@@ -169,7 +173,7 @@ class KnowledgeFeed(Feed):
         return page.last_published_at or page.first_published_at
 
     def item_categories(self, page: KnowledgePage) -> list[str]:
-        return [kind_label(page), *(theme.name for theme in page.themes.all())]
+        return [kind_label(page), *(theme.display_name for theme in page.themes.all())]
 
 
 class KnowledgeAtomFeed(KnowledgeFeed):

@@ -29,6 +29,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext, gettext_lazy
 
 from learning.models import KnowledgePage, Region, Theme
+from learning.models.taxonomy import name_in_language
 from learning.search_sources import PAGE_KINDS
 from search.service import MAX_VALUES_PER_FACET
 
@@ -126,13 +127,21 @@ def theme_region_matrix(user: Any, types: list[str] | None = None) -> dict:
         visible = visible.filter(content_type__in=list(content_types.values()))
     page_ids = visible.values("pk")
 
-    themes = list(Theme.objects.order_by("name").values_list("pk", "slug", "name"))
-    places = {
-        pk: (slug, name, kind, parent_id)
-        for pk, slug, name, kind, parent_id in Region.objects.values_list(
-            "pk", "slug", "name", "kind", "parent_id"
+    # Names in the visitor's language (Welsh on /cy/ where there is one); rows and columns stay
+    # in the order of the English names, so both sites list them alike.
+    themes = [
+        (pk, slug, name_in_language(name, name_cy))
+        for pk, slug, name, name_cy in Theme.objects.order_by("name").values_list(
+            "pk", "slug", "name", "name_cy"
         )
-    }
+    ]
+    english_names: dict[int, str] = {}
+    places: dict[int, tuple[str, str, str, int | None]] = {}
+    for pk, slug, name, name_cy, kind, parent_id in Region.objects.values_list(
+        "pk", "slug", "name", "name_cy", "kind", "parent_id"
+    ):
+        english_names[pk] = name
+        places[pk] = (slug, name_in_language(name, name_cy), kind, parent_id)
     through_themes = KnowledgePage.themes.through.objects.filter(knowledgepage_id__in=page_ids)
     through_places = KnowledgePage.regions.through.objects.filter(knowledgepage_id__in=page_ids)
     themes_of: dict[int, set[int]] = {}
@@ -152,7 +161,7 @@ def theme_region_matrix(user: Any, types: list[str] | None = None) -> dict:
             continue
         regions = sorted(
             (pk for pk, p in places.items() if p[3] == nation_pk and p[2] == Region.Kind.REGION),
-            key=lambda pk: places[pk][1],
+            key=lambda pk: english_names[pk],
         )
         column_ids.extend([nation_pk, *regions])
         nations.append(

@@ -124,16 +124,47 @@ def _labels_for(facet: str, keys: list[str]) -> dict[str, tuple[str, str, str | 
         return {token_value(kind): (kind, label, None) for kind, label in kind_labels().items()}
     if facet == "year":
         return {key: (key, key, None) for key in keys}
+    from learning.models.taxonomy import name_in_language
+
     model = _taxonomy_models()[facet]
     ids = [int(key) for key in keys if key.isdigit()]
     if facet == "region":
-        rows = model.objects.filter(pk__in=ids).values_list("pk", "slug", "name", "parent_id")
+        rows = model.objects.filter(pk__in=ids).values_list(
+            "pk", "slug", "name", "name_cy", "parent_id"
+        )
         return {
-            str(pk): (slug, name, str(parent) if parent else None)
-            for pk, slug, name, parent in rows
+            str(pk): (slug, name_in_language(name, name_cy), str(parent) if parent else None)
+            for pk, slug, name, name_cy, parent in rows
+        }
+    if facet == "theme":
+        rows = model.objects.filter(pk__in=ids).values_list("pk", "slug", "name", "name_cy")
+        return {
+            str(pk): (slug, name_in_language(name, name_cy), None)
+            for pk, slug, name, name_cy in rows
         }
     rows = model.objects.filter(pk__in=ids).values_list("pk", "slug", "name")
     return {str(pk): (slug, name, None) for pk, slug, name in rows}
+
+
+def _shown_names() -> dict[str, dict[str, str]]:
+    """English name -> name in the active language, for themes and places that have one.
+
+    The index stores the English names a result is filed under (documents are the same in
+    every language); they are swapped for the visitor's at display time. Empty in English,
+    so an English search costs no query.
+    """
+    from learning.models import Region, Theme
+    from learning.models.taxonomy import name_in_language
+
+    if i18n.active_language() == i18n.default_language():
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for key, model in (("themes", Theme), ("regions", Region)):
+        out[key] = {
+            name: name_in_language(name, name_cy)
+            for name, name_cy in model.objects.exclude(name_cy="").values_list("name", "name_cy")
+        }
+    return out
 
 
 # Reading parameters ---------------------------------------------------------------------
@@ -230,6 +261,7 @@ def search(params: Mapping[str, Any], user: Any, per_page: int = PER_PAGE) -> Se
         engine_query.offset = (page - 1) * per_page
         result = engine.search(engine_query)
 
+    names = _shown_names() if result.hits else {}
     results = SearchResults(
         query=parsed.text,
         parsed=parsed,
@@ -238,7 +270,7 @@ def search(params: Mapping[str, Any], user: Any, per_page: int = PER_PAGE) -> Se
         page=page,
         pages=pages,
         count=result.total,
-        hits=[_hit(hit, language) for hit in result.hits],
+        hits=[_hit(hit, language, names) for hit in result.hits],
         facets=_facets(result, selected, keys),
         relaxed=result.relaxed,
         notices=notices,
@@ -264,9 +296,13 @@ def _url_for(hit: EngineHit, language: str) -> str:
     return hit.url
 
 
-def _hit(hit: EngineHit, language: str | None = None) -> Hit:
+def _hit(
+    hit: EngineHit, language: str | None = None, names: dict[str, dict[str, str]] | None = None
+) -> Hit:
     labels = kind_labels()
     language = language or i18n.active_language()
+    names = names or {}
+    theme_names, region_names = names.get("themes", {}), names.get("regions", {})
     return Hit(
         title=hit.title,
         url=_url_for(hit, language),
@@ -274,8 +310,8 @@ def _hit(hit: EngineHit, language: str | None = None) -> Hit:
         type_label=labels.get(hit.kind, hit.kind.replace("-", " ").capitalize()),
         summary=hit.summary,
         highlight=hit.highlight,
-        themes=list(hit.display.get("themes", [])),
-        regions=list(hit.display.get("regions", [])),
+        themes=[theme_names.get(name, name) for name in hit.display.get("themes", [])],
+        regions=[region_names.get(name, name) for name in hit.display.get("regions", [])],
         date=hit.date,
         language=hit.language if hit.language and hit.language != language else "",
     )

@@ -68,6 +68,13 @@ TRANSLATABLE = {
 TRANSLATED_FIELDS = {"name": "title", "description": "introduction"}
 
 
+def _welsh_name(item: dict[str, Any]) -> str:
+    """A theme's or place's Welsh name: the `name` of its `cy:` part, else empty (so the Welsh
+    site shows the English name)."""
+    welsh = item.get("cy") or {}
+    return str(welsh.get("name") or "").strip()
+
+
 class DemoDataError(Exception):
     """The data files are inconsistent; the message lists every problem found."""
 
@@ -417,6 +424,7 @@ class DemoLoader:
                 item["slug"],
                 {
                     "name": item["name"],
+                    "name_cy": _welsh_name(item),
                     "summary": (item.get("summary") or "").strip(),
                     "description": (item.get("description") or "").strip(),
                 },
@@ -424,7 +432,14 @@ class DemoLoader:
         for item in self.data["regions"]:
             parent = Region.objects.get(slug=item["parent"]) if item.get("parent") else None
             self.upsert_row(
-                Region, item["slug"], {"name": item["name"], "kind": item["kind"], "parent": parent}
+                Region,
+                item["slug"],
+                {
+                    "name": item["name"],
+                    "name_cy": _welsh_name(item),
+                    "kind": item["kind"],
+                    "parent": parent,
+                },
             )
         for item in self.data["delivery_levels"]:
             self.upsert_row(

@@ -44,7 +44,52 @@ class TaxonomyBase(index.Indexed, models.Model):
         return self.name
 
 
-class Theme(TaxonomyBase):
+def name_in_language(name: str, name_cy: str = "", language: str | None = None) -> str:
+    """The name people read in `language` (default: the active one), falling back to English.
+
+    Only themes and places have a Welsh name; the English `name` stays the key that slugs, open
+    data and the search index use, so a missing translation never leaves a label empty.
+    """
+    from cop_site.i18n import active_language
+
+    if (language or active_language()) == "cy" and name_cy:
+        return name_cy
+    return name
+
+
+class WelshNameMixin(models.Model):
+    """A Welsh name beside the English one, for the taxonomy rows the Welsh site names most."""
+
+    name_cy = models.CharField(
+        max_length=150,
+        blank=True,
+        verbose_name=gettext_lazy("Welsh name"),
+        help_text=gettext_lazy(
+            "The name shown on the Welsh site, e.g. 'Pobl hŷn eiddil'. Leave empty to show "
+            "the English name there too."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display_name(self) -> str:
+        """The name in the visitor's language (Welsh on /cy/ when there is one), for people to
+        read; `name` stays the English key for files, feeds' addresses and the index."""
+        return name_in_language(self.name, self.name_cy)
+
+    @classmethod
+    def display_names(cls) -> dict[int, str]:
+        """Id -> display name for every row: one query, for code that built labels from
+        `values_list(..., "name")`."""
+        return {
+            pk: name_in_language(name, name_cy)
+            for pk, name, name_cy in cls.objects.values_list("pk", "name", "name_cy")
+        }
+
+
+class Theme(WelshNameMixin, TaxonomyBase):
     """A policy theme such as frail elderly or worklessness: one per high-impact project."""
 
     summary = models.TextField(
@@ -57,11 +102,15 @@ class Theme(TaxonomyBase):
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("name_cy"),
         FieldPanel("slug"),
         FieldPanel("summary"),
         FieldPanel("description"),
     ]
-    search_fields = TaxonomyBase.search_fields + [index.SearchField("summary")]
+    search_fields = TaxonomyBase.search_fields + [
+        index.SearchField("name_cy", boost=3),
+        index.SearchField("summary"),
+    ]
 
     class Meta(TaxonomyBase.Meta):
         verbose_name = gettext_lazy("theme")
@@ -79,7 +128,7 @@ class Theme(TaxonomyBase):
         return page_in_language(self.theme_pages.all())
 
 
-class Region(TaxonomyBase):
+class Region(WelshNameMixin, TaxonomyBase):
     """A place: a nation, a region inside it, or a local area inside a region.
 
     The tree is shallow (three levels) and small (dozens of rows), so descendants are worked
@@ -111,10 +160,13 @@ class Region(TaxonomyBase):
             )
         ),
         FieldPanel("name"),
+        FieldPanel("name_cy"),
         FieldPanel("slug"),
         FieldPanel("kind"),
         FieldPanel("parent"),
     ]
+
+    search_fields = TaxonomyBase.search_fields + [index.SearchField("name_cy", boost=3)]
 
     class Meta(TaxonomyBase.Meta):
         verbose_name = gettext_lazy("region")

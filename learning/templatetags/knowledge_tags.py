@@ -20,7 +20,7 @@ def type_label(page) -> str:
 def card_meta(page) -> str:
     """A short line of facts for a card: places and years (the card shows the type itself)."""
     parts = []
-    regions = [r.name for r in page.regions.all()]
+    regions = [r.display_name for r in page.regions.all()]
     if regions:
         shown = ", ".join(regions[:3])
         # Translators: "Cardiff, Newport, Swansea and more": more places than the card shows.

@@ -89,7 +89,7 @@ class ExplorerFilters(forms.Form):
     def __init__(self, *args: Any, themes: list[Theme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["theme"].choices = [("", gettext("All themes"))] + [
-            (t.slug, t.name) for t in themes
+            (t.slug, t.display_name) for t in themes
         ]
 
 

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
 from learning.models import CaseStudyPage, DeliveryLevel, KnowledgePage, ServiceFunction
+from learning.models.taxonomy import name_in_language
 from projects.models import HighImpactProjectPage, SavingsRecord
 
 PER_PAGE = 20
@@ -222,12 +223,12 @@ def service_function(request: HttpRequest, slug: str) -> HttpResponse:
         records[record.page_id].append(record)
     regions: dict[int, list[str]] = defaultdict(list)
     through = KnowledgePage.regions.through
-    for page_id, name in (
+    for page_id, name, name_cy in (
         through.objects.filter(knowledgepage_id__in=ids)
         .order_by("region__name")
-        .values_list("knowledgepage_id", "region__name")
+        .values_list("knowledgepage_id", "region__name", "region__name_cy")
     ):
-        regions[page_id].append(name)
+        regions[page_id].append(name_in_language(name, name_cy))
     for page in rows:
         page.verdict = comparer.compare(function.recommended_level_id, page.delivery_level_id)
         page.verdict_label = COMPARISON_LABELS[page.verdict]

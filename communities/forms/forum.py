@@ -89,6 +89,13 @@ class BodyMixin:
         return clean_body(self.cleaned_data.get("body", ""))
 
 
+class ThemeChoiceField(forms.ModelChoiceField):
+    """Themes by the name people read in their language (Welsh on the Welsh site)."""
+
+    def label_from_instance(self, obj: Theme) -> str:
+        return obj.display_name
+
+
 class ThreadForm(DescribedErrorsMixin, BodyMixin, forms.Form):
     title = forms.CharField(
         label=gettext_lazy("Title"),
@@ -107,7 +114,7 @@ class ThreadForm(DescribedErrorsMixin, BodyMixin, forms.Form):
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 10}),
         help_text=MARKDOWN_HINT,
     )
-    theme = forms.ModelChoiceField(
+    theme = ThemeChoiceField(
         queryset=Theme.objects.order_by("name"),
         required=False,
         label=gettext_lazy("Theme"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from django import forms
@@ -128,6 +129,9 @@ class ProfileForm(forms.ModelForm):
         self.fields["region"].queryset = Region.objects.order_by("name")
         self.fields["region"].empty_label = gettext_lazy("Prefer not to say")
         self.fields["themes"].queryset = Theme.objects.order_by("name")
+        # Places and themes by the name people read in their language (Welsh on the Welsh site).
+        for name in ("region", "themes"):
+            self.fields[name].label_from_instance = attrgetter("display_name")
         # Only projects this person may see are offered, so a draft or restricted project's
         # title is never disclosed; projects already chosen stay, so saving does not drop them.
         visible = HighImpactProjectPage.objects.visible_to(user).values("pk")

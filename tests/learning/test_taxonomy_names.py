@@ -193,3 +193,21 @@ def test_open_data_matrix_stays_english_whoever_asks(client):
     )
     names = json.dumps(data, ensure_ascii=False)
     assert FRAIL_EN in names and FRAIL_CY not in names
+
+
+def test_forms_offer_themes_and_places_by_their_welsh_names():
+    from communities.forms.forum import ThreadForm
+    from communities.forms.profile import ProfileForm
+
+    theme = Theme.objects.exclude(name_cy="").first()
+    place = Region.objects.exclude(name_cy="").first()
+    with translation.override("cy"):
+        thread_labels = [label for _value, label in ThreadForm().fields["theme"].choices]
+        profile = ProfileForm()
+        theme_labels = [label for _value, label in profile.fields["themes"].choices]
+        place_labels = [label for _value, label in profile.fields["region"].choices]
+    assert theme.name_cy in thread_labels and theme.name not in thread_labels
+    assert theme.name_cy in theme_labels
+    assert place.name_cy in place_labels
+    with translation.override("en"):
+        assert theme.name in [label for _v, label in ThreadForm().fields["theme"].choices]

@@ -24,24 +24,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
-import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+# bench/ is on the path when this file is run as a script.
+from _content import PYTHON, ROOT, populate
+from _content import manage as run_manage
 
 
 def manage(database: Path, *args: str) -> tuple[float, str]:
     """Run a manage.py command against one benchmark database: (seconds taken, its output)."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_ENV": "development"}
-    started = time.perf_counter()
-    done = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    return time.perf_counter() - started, done.stdout
+    return run_manage({"DATABASE_URL": f"sqlite:///{database}"}, *args)
 
 
 def build(scale: int, reuse: bool) -> tuple[Path, dict]:
@@ -56,17 +49,12 @@ def build(scale: int, reuse: bool) -> tuple[Path, dict]:
     for path in folder.glob(f"search-{scale}.sqlite3*"):
         path.unlink()
     print(f"  building {database.relative_to(ROOT)}", flush=True)
-    manage(database, "migrate", "--verbosity", "0")
-    manage(database, "setup_site")
-    manage(database, "load_demo_content", "--no-accounts")
-    timings = {"generate": manage(database, "generate_content", "--scale", str(scale))[0]}
-    print(f"  generated {scale:,} documents in {timings['generate']:.0f} s", flush=True)
-    # The command reports its own time, without Django's start-up.
-    _wall, output = manage(database, "rebuild_search_index")
-    timings["rebuild"] = float(re.search(r"Indexed [\d,]+ documents in ([\d.]+) s", output)[1])
-    print(f"  site search index rebuilt in {timings['rebuild']:.1f} s", flush=True)
-    timings["stock_index"] = manage(database, "update_index")[0]
-    print(f"  Wagtail's index (update_index) in {timings['stock_index']:.1f} s", flush=True)
+    timings = populate(
+        {"DATABASE_URL": f"sqlite:///{database}"},
+        scale,
+        lambda line: print(f"  {line}", flush=True),
+        stock_index=True,
+    )
     marker.write_text(json.dumps(timings))
     return database, timings
 

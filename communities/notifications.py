@@ -391,7 +391,9 @@ def _on_post_saved(sender, instance: Post, created: bool, raw: bool = False, **k
     if not created and fields is not None and "body" not in fields:
         return
     post_id = instance.pk
-    transaction.on_commit(lambda: post_saved(post_id, created))
+    # robust: what was saved stays saved; if this follow-up fails (database gone,
+    # engine down) it is logged, not shown as an error page for something that was kept.
+    transaction.on_commit(lambda: post_saved(post_id, created), robust=True)
 
 
 def _on_thread_saved(sender, instance: Thread, created: bool, raw: bool = False, **kwargs):
@@ -399,14 +401,14 @@ def _on_thread_saved(sender, instance: Thread, created: bool, raw: bool = False,
     if raw or created or not fields or "answer" not in fields or instance.answer_id is None:
         return
     thread_id, since = instance.pk, timezone.now()
-    transaction.on_commit(lambda: answer_marked(thread_id, since))
+    transaction.on_commit(lambda: answer_marked(thread_id, since), robust=True)
 
 
 def _on_membership_saved(sender, instance: Membership, created: bool, raw=False, **kwargs):
     if raw or not created or instance.status != Membership.Status.REQUESTED:
         return
     membership_id = instance.pk
-    transaction.on_commit(lambda: join_requested(membership_id))
+    transaction.on_commit(lambda: join_requested(membership_id), robust=True)
 
 
 def _on_moderation_action(sender, instance: ModerationAction, created: bool, raw=False, **kw):
@@ -414,7 +416,7 @@ def _on_moderation_action(sender, instance: ModerationAction, created: bool, raw
     if raw or not created or instance.action not in decisions:
         return
     action_id = instance.pk
-    transaction.on_commit(lambda: request_decided(action_id))
+    transaction.on_commit(lambda: request_decided(action_id), robust=True)
 
 
 def _on_page_published(sender, instance: Any, **kwargs) -> None:
@@ -427,7 +429,7 @@ def _on_page_published(sender, instance: Any, **kwargs) -> None:
         return  # only the first publication is news; later edits are not
     revision = kwargs.get("revision")
     page_id, author_id = instance.pk, getattr(revision, "user_id", None)
-    transaction.on_commit(lambda: content_published(page_id, author_id))
+    transaction.on_commit(lambda: content_published(page_id, author_id), robust=True)
 
 
 def event_created(event_id: int) -> None:
@@ -449,7 +451,7 @@ def event_created(event_id: int) -> None:
 def _on_event_saved(sender, instance: Any, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw:
         event_id = instance.pk
-        transaction.on_commit(lambda: event_created(event_id))
+        transaction.on_commit(lambda: event_created(event_id), robust=True)
 
 
 _RECEIVERS = (

@@ -208,7 +208,9 @@ class ForumSource(SearchSource):
     def _on_page_published(self, sender: Any, instance: Any, **kwargs: Any) -> None:
         if isinstance(instance, self._community_model):
             page = instance
-            transaction.on_commit(lambda: self.reindex_community(page))
+            # robust: what was saved stays saved; if this follow-up fails (database gone,
+            # engine down) it is logged, not shown as an error page for something that was kept.
+            transaction.on_commit(lambda: self.reindex_community(page), robust=True)
 
     def _on_page_unpublished(self, sender: Any, instance: Any, **kwargs: Any) -> None:
         for page in self._communities_under(instance):
@@ -216,7 +218,7 @@ class ForumSource(SearchSource):
 
     def _on_page_moved(self, sender: Any, instance: Any, **kwargs: Any) -> None:
         pages = list(self._communities_under(instance))
-        transaction.on_commit(lambda: [self.reindex_community(page) for page in pages])
+        transaction.on_commit(lambda: [self.reindex_community(page) for page in pages], robust=True)
 
     def restriction_changed(self, page: Any) -> None:
         """A view restriction on a community (or above it) changes who may find its threads."""
@@ -230,7 +232,7 @@ class ForumSource(SearchSource):
     def _on_thread_saved(self, sender: Any, instance: Any, raw: bool = False, **kwargs: Any):
         if not raw:
             thread_id = instance.pk
-            transaction.on_commit(lambda: self.reindex_thread(thread_id))
+            transaction.on_commit(lambda: self.reindex_thread(thread_id), robust=True)
 
     def _on_thread_deleted(self, sender: Any, instance: Any, **kwargs: Any) -> None:
         indexing.remove_documents([self.key(f"t{instance.pk}")])
@@ -238,11 +240,11 @@ class ForumSource(SearchSource):
     def _on_post_saved(self, sender: Any, instance: Any, raw: bool = False, **kwargs: Any):
         if not raw:
             thread_id = instance.thread_id
-            transaction.on_commit(lambda: self.reindex_thread(thread_id))
+            transaction.on_commit(lambda: self.reindex_thread(thread_id), robust=True)
 
     def _on_post_deleted(self, sender: Any, instance: Any, **kwargs: Any) -> None:
         thread_id = instance.thread_id
-        transaction.on_commit(lambda: self.reindex_thread(thread_id))
+        transaction.on_commit(lambda: self.reindex_thread(thread_id), robust=True)
 
     def user_tokens(self, user: Any) -> set[str]:
         from communities.permissions import user_tokens
@@ -340,7 +342,7 @@ class ProfileSource(SearchSource):
     def _on_saved(self, sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
         if not raw:
             profile_id = instance.pk
-            transaction.on_commit(lambda: self.reindex(profile_id))
+            transaction.on_commit(lambda: self.reindex(profile_id), robust=True)
 
     def _on_deleted(self, sender: Any, instance: Any, **kwargs: Any) -> None:
         indexing.remove_documents([self.key(instance.pk)])

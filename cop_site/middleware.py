@@ -10,17 +10,30 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote_plus
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponseBadRequest, HttpResponseBase
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+    UnreadablePostError,
+)
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 from cop_site.logging import request_id_var
 
@@ -228,3 +241,131 @@ class LanguagePreferenceMiddleware:
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
         return response
+
+
+# Database outages --------------------------------------------------------------------------------
+# Errors that mean "the database cannot be reached right now" (server down or restarting, a
+# failover, a dropped connection), not a bug: the visitor gets a 503 with Retry-After instead.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# Seconds a client (or a crawler, or a load balancer) is asked to wait before trying again.
+DATABASE_RETRY_AFTER = 30
+database_logger = logging.getLogger("cop_site.database")
+
+
+def database_unavailable_response() -> HttpResponse:
+    """The 503 page (templates/503.html): rendered without the database, so it cannot fail too."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    add_never_cache_headers(response)
+    return response
+
+
+def _note_database_error(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    # Sent by Django while it turns an uncaught exception into a 500, inside its `except`, so
+    # the exception is still the current one: remember that this request's 500 was an outage.
+    if request is not None and isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        request.database_unavailable = True  # type: ignore[attr-defined]
+
+
+got_request_exception.connect(_note_database_error, dispatch_uid="cop_site.database_unavailable")
+
+
+class DatabaseUnavailableMiddleware:
+    """A clear 503 page, with `Retry-After`, when the database cannot be reached, never a 500.
+
+    When PostgreSQL is restarted, fails over or is unreachable for a few seconds, every request
+    that needs it raises `OperationalError` (or `InterfaceError` on a connection that died).
+    That is an outage, not a bug: visitors should read "try again in a minute", and crawlers and
+    load balancers should come back later rather than count a server error. Django reconnects
+    by itself once the database answers again (`CONN_HEALTH_CHECKS`), so nothing needs a restart.
+
+    Errors raised by a view reach `process_exception`. Errors raised by middleware inside this
+    one (saving the session on the way out) have already become Django's 500 by the time the
+    response gets here: `_note_database_error` marked the request, and the 500 is replaced.
+    Placed inside the security-header middleware, so the 503 carries the same headers as any page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, "database_unavailable", False):
+            return database_unavailable_response()
+        return response
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        database_logger.error(
+            "Database unavailable: %s %s answered 503",
+            request.method,
+            request.path,
+            exc_info=exception,
+        )
+        return database_unavailable_response()
+
+
+# Bodies cut short ------------------------------------------------------------------------------
+
+
+class _WholeBody:
+    """A request body that raises when the client stopped short of its Content-Length."""
+
+    def __init__(self, stream: Any, length: int) -> None:
+        self._stream = stream
+        self._remaining = length
+
+    def _counted(self, data: bytes, wanted: int) -> bytes:
+        # WSGI input blocks until it has what was asked for, so fewer bytes mean the end came.
+        self._remaining -= len(data)
+        if len(data) < wanted:
+            raise OSError(f"the body ended {self._remaining} bytes before its Content-Length")
+        return data
+
+    def read(self, size: int | None = -1) -> bytes:
+        wanted = self._remaining if size is None or size < 0 else min(size, self._remaining)
+        return self._counted(self._stream.read(size), wanted)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        # A line may end early at its newline; only an empty read before the end is a cut.
+        wanted = 1 if self._remaining > 0 and size != 0 else 0
+        return self._counted(self._stream.readline(size), wanted)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._stream, name)  # close() and anything else a stream offers
+
+
+class IncompleteBodyMiddleware:
+    """Refuse a request whose body ends before its Content-Length: never save half a post.
+
+    When a member's connection drops part-way through sending a form, gunicorn (and runserver)
+    give Django the bytes that did arrive, without an error, and Django parses them: the first
+    half of a reply, or an attachment cut short, with the CSRF token (sent first) intact, was
+    saved as if whole (bench/faults.py, "cut off part-way"). Reading past the end of what
+    arrived raises here instead, which Django reports as `UnreadablePostError`: the CSRF check
+    refuses the form (403, "nothing was saved") and any other reader of the body gets a 400.
+    Before the CSRF middleware, the first to read a body.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        length = request.META.get("CONTENT_LENGTH") or ""
+        if length.isdigit() and int(length) > 0 and hasattr(request, "_stream"):
+            request._stream = _WholeBody(request._stream, int(length))  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        if isinstance(exception, UnreadablePostError):
+            return HttpResponseBadRequest(
+                "The request ended before all of it arrived, so nothing was saved. Send it again."
+            )
+        return None

@@ -124,6 +124,12 @@ MIDDLEWARE = [
     "cop_site.middleware.PermissionsPolicyMiddleware",
     "cop_site.middleware.ContentSecurityPolicyMiddleware",
     "cop_site.middleware.RejectNullCharactersMiddleware",
+    # A database that cannot be reached gives a 503 page with Retry-After, not a 500; inside the
+    # header middleware so that page carries the same security headers.
+    "cop_site.middleware.DatabaseUnavailableMiddleware",
+    # A body that ends before its Content-Length (the member's connection dropped) is refused
+    # rather than half saved; before CSRF, the first middleware to read a body.
+    "cop_site.middleware.IncompleteBodyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Cymraeg (see that block below): the language from the /en/ or /cy/ prefix (unprefixed

@@ -288,8 +288,11 @@ class PageSource(SearchSource):
         forget_view_restrictions()
         page = getattr(instance, "page", None)
         if page is not None:
+            # robust: what was saved stays saved; if this follow-up fails (database gone,
+            # engine down) it is logged, not shown as an error page for something that was kept.
             transaction.on_commit(
-                lambda: [source.restriction_changed(page) for source in all_sources()]
+                lambda: [source.restriction_changed(page) for source in all_sources()],
+                robust=True,
             )
 
 
@@ -353,7 +356,7 @@ class OrganisationSource(SearchSource):
     def _on_deleting(self, sender: Any, instance: Any, **kwargs: Any) -> None:
         page_ids = list(instance.pages.values_list("pk", flat=True))
         indexing.remove_documents([self.key(instance.pk)])
-        transaction.on_commit(lambda: reindex_pages(page_ids))
+        transaction.on_commit(lambda: reindex_pages(page_ids), robust=True)
 
     def _on_taxonomy_saved(self, sender: Any, instance: Any, **kwargs: Any) -> None:
         """A renamed theme, place or organisation changes the text of every page filed under it."""

@@ -73,7 +73,9 @@ def reindex_other_versions(page: Page) -> None:
 
 def _on_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     if isinstance(instance, Page) and getattr(instance, "translation_key", None):
-        transaction.on_commit(lambda: reindex_other_versions(instance))
+        # robust: what was saved stays saved; if this follow-up fails (database gone,
+        # engine down) it is logged, not shown as an error page for something that was kept.
+        transaction.on_commit(lambda: reindex_other_versions(instance), robust=True)
 
 
 def connect() -> None:

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from tests.browser.axe import axe_violations, describe_violations, focused
 from tests.browser.test_community_journey import PASSWORD, sign_in
@@ -198,14 +200,19 @@ def audit_page(request, tabs):
 def submit_empty(page, button: str) -> None:
     """Send the form with nothing filled in: the GOV.UK error pattern must follow (an error
     summary that takes the focus, links to each field, and "Error: " in the page title)."""
-    named = page.locator("main").get_by_role("button", name=button)
-    # In Welsh the button's name is Welsh: then it is the form's own submit button.
-    submit = named if named.count() else page.locator("main form [type=submit]").first
+    # The button by its name in the page's language, from the site's catalogue.
+    language = page.locator("html").get_attribute("lang") or "en"
+    with translation.override(language):
+        name = gettext(button)
+    submit = page.locator("main").get_by_role("button", name=name).first
     with page.expect_navigation():
         submit.click()
     summary = page.locator(".govuk-error-summary")
     assert summary.count() == 1, f"no error summary after sending {page.url} empty"
-    assert page.title().startswith("Error: "), page.title()
+    # "Error: " in the page's own language ("Gwall: " in Welsh).
+    with translation.override(language):
+        prefix = gettext("Error:") + " "
+    assert page.title().startswith(prefix), page.title()
     assert page.evaluate("() => !!document.activeElement.closest('.govuk-error-summary')"), (
         "the error summary did not take the focus"
     )

@@ -88,6 +88,7 @@ PYTEST_POSTGRES = eval "$$(scripts/services.sh --env)" && $(BIN)/python -m pytes
 test: install-test static chromium messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r cop_site learning projects communities search
 	DJANGO_ENV=test $(BIN)/python manage.py check --fail-level WARNING
 	DJANGO_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEPLOY_CHECK_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
@@ -120,6 +121,7 @@ serve-production: install static messages
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r cop_site learning projects communities search
 
 format: install-test
 	$(BIN)/ruff check --fix .

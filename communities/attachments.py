@@ -38,6 +38,8 @@ MB = 1024 * 1024
 MAGIC_ALIASES: dict[str, frozenset[str]] = {
     "image/png": frozenset({"image/png", "image/apng"}),  # animated PNG is still a PNG
 }
+# Image types, and the name Pillow gives each format (checked beyond the magic number).
+PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF"}
 # Office Open XML: a ZIP with [Content_Types].xml and its application's folder.
 OOXML_FOLDERS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 # OpenDocument: a ZIP whose `mimetype` entry names the type.
@@ -166,6 +168,28 @@ def _is_odf(upload: UploadedFile, expected: str) -> bool:
     return declared.strip() == expected.encode("ascii")
 
 
+def _is_image(upload: UploadedFile, expected: str) -> bool:
+    """Pillow can read the whole header and structure as the expected image format.
+
+    A magic number is only the first bytes: "GIF89a" or a PNG signature followed by a web page
+    passes it. Opening the image parses every header the format has and `verify()` walks its
+    structure (for PNG, every chunk's checksum) without decoding the pixels, so a broken image
+    or an image header glued onto something else is refused, cheaply.
+    """
+    from PIL import Image
+
+    upload.seek(0)
+    try:
+        with Image.open(upload.file) as image:
+            found = image.format
+            image.verify()
+    except Exception:  # Pillow raises many kinds for bad data (and for bombs): all mean no
+        return False
+    finally:
+        upload.seek(0)
+    return PILLOW_FORMATS.get(expected) == found
+
+
 def _text_problem(upload: UploadedFile) -> str | None:
     """Why this is not plain UTF-8 text, or None if it is.
 
@@ -223,7 +247,9 @@ def _content_problem(upload: UploadedFile, extension: str, expected: str) -> str
         return None
     if extension in TEXT_EXTENSIONS:
         return _text_problem(upload)
-    if not _magic_matches(upload, expected):
+    if not _magic_matches(upload, expected) or (
+        expected in PILLOW_FORMATS and not _is_image(upload, expected)
+    ):
         return gettext("“%(name)s” is not really a .%(extension)s file, so it cannot be attached.")
     return None
 

@@ -16,6 +16,7 @@ Every email carries a signed one-click unsubscribe link (RFC 8058 `List-Unsubscr
 
 from __future__ import annotations
 
+import html
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -186,7 +187,11 @@ def send_notification_email(notification_id: int) -> bool:
         return False
     with in_language_of(user):  # the member's chosen language, links included
         context = {"item": note, "link": absolute(note.url or "/notifications/")}
-        subject = render_to_string("communities/notifications/item_text.html", {"item": note})
+        # The sentence comes from the list's HTML template, so it is HTML-escaped; a subject
+        # line is plain text, where "&lt;" or "&amp;" would be shown as they are.
+        subject = html.unescape(
+            render_to_string("communities/notifications/item_text.html", {"item": note})
+        )
         message = _message(
             user, " ".join(subject.split())[:150], "notification", context, note.kind
         )

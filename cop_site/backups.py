@@ -26,7 +26,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # only pg_dump and pg_restore, no shell (see _run_pg)  # nosec B404
 import tarfile
 import tempfile
 import time
@@ -248,7 +248,7 @@ def _run_pg(tool: str, args: list[str], env: dict[str, str]) -> subprocess.Compl
             f"{tool} is not installed: install the PostgreSQL client tools "
             "(Debian: apt-get install postgresql-client) in the same major version as the server."
         )
-    done = subprocess.run(  # noqa: S603 - fixed executable, no shell, arguments we built
+    done = subprocess.run(  # noqa: S603 - fixed executable, no shell, arguments we built  # nosec B603
         [executable, "--no-password", *args],
         env=env,
         capture_output=True,

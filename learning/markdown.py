@@ -73,8 +73,9 @@ def render_markdown(text: str | None) -> SafeString:
     Results are cached by text because the same summaries and bodies are shown on many pages.
     """
     if not text:
-        return mark_safe("")
-    return mark_safe(_render(str(text)))  # sanitised by nh3 above
+        return SafeString("")
+    sanitised = _render(str(text))
+    return mark_safe(sanitised)  # sanitised by nh3 in _render  # nosec B308 B703
 
 
 def markdown_to_text(text: str | None) -> str:

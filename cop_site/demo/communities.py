@@ -43,7 +43,7 @@ from learning.models import Organisation, Region, Theme
 from projects.models import HighImpactProjectPage
 
 COMMUNITIES_FILE = DATA_DIR / "communities.yaml"
-DEFAULT_DEMO_PASSWORD = "exchange-demo"  # noqa: S105  development-only accounts
+DEFAULT_DEMO_PASSWORD = "exchange-demo"  # noqa: S105  development-only accounts  # nosec B105
 DEMO_EMAIL_DOMAIN = "example.org"
 # Posts are recognised by their opening words, so a later edit to the wording updates the post.
 BODY_KEY_LENGTH = 60

@@ -1528,7 +1528,7 @@ def ward_names(place: str, nation: str) -> list[str]:
     words that real text has and that search has to cope with.
     """
     heads, tails = _WARD_PARTS.get(nation, _WARD_PARTS["England"])
-    rng = random.Random(f"wards:{place}")  # noqa: S311 - reproducible names, not secrets
+    rng = random.Random(f"wards:{place}")  # noqa: S311 - reproducible names, not secrets  # nosec B311
     names = [f"{place} Central", f"North {place}"]
     for _ in range(60):
         name = _cap(rng.choice(heads).lower() + rng.choice(tails))
@@ -1734,7 +1734,7 @@ class DocumentFactory:
         self.bigger = [r for r in regions.values() if r.kind != Region.Kind.AREA] or self.areas
         # Some places publish far more than others: weight places by a fixed shuffled rank.
         order = list(self.areas)
-        random.Random(0).shuffle(order)  # noqa: S311 - a fixed, reproducible order
+        random.Random(0).shuffle(order)  # noqa: S311 - a fixed, reproducible order  # nosec B311
         self.area_pool = order
         self.area_cum = list(itertools.accumulate(1 / (r**0.6) for r in range(1, len(order) + 1)))
         self.children: dict[int | None, list[RegionInfo]] = {}
@@ -1814,7 +1814,7 @@ class DocumentFactory:
         return orgs
 
     def make(self, seq: int) -> Document:
-        rng = random.Random(self.seed * 1_000_003 + seq)  # noqa: S311 - reproducible text
+        rng = random.Random(self.seed * 1_000_003 + seq)  # noqa: S311 - reproducible text  # nosec B311
         kind = _KIND_CYCLE[seq % len(_KIND_CYCLE)]
         ctx = DocumentContext(rng)
 

@@ -9,6 +9,8 @@ organisation or tag page, and every facet count, is one query over one table wha
 
 from __future__ import annotations
 
+from http import HTTPMethod
+
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
@@ -174,6 +176,14 @@ class BasePage(ListingFields, SocialFields, Page):
     promote_panels = Page.promote_panels + ListingFields.listing_panels + SocialFields.social_panels
     search_fields = Page.search_fields + [index.SearchField("summary", boost=2)]
     api_fields = [APIField("summary")]
+    # Wagtail's default also lists DELETE, PATCH and PUT, and then renders the page for them:
+    # nothing here is changed that way, so they answer 405 (and OPTIONS does not offer them).
+    allowed_http_methods = [
+        HTTPMethod.GET,
+        HTTPMethod.HEAD,
+        HTTPMethod.OPTIONS,
+        HTTPMethod.POST,  # the forum's forms post to routes of a community page
+    ]
 
     class Meta:
         abstract = True

@@ -17,7 +17,7 @@ from search.engines import get_engine
 from search.engines.base import EngineUnavailable
 
 # Development-only accounts; never created when DJANGO_DEBUG is off.
-DEFAULT_DEMO_PASSWORD = "exchange-demo"  # noqa: S105
+DEFAULT_DEMO_PASSWORD = "exchange-demo"  # noqa: S105  # nosec B105
 
 # (username, description, group, is_superuser)
 DEMO_ACCOUNTS = [

@@ -12,3 +12,8 @@ class CopSiteConfig(AppConfig):
         from cop_site.i18n import keep_links_in_the_visitors_language
 
         keep_links_in_the_visitors_language()
+
+        # The page cache is emptied whenever content anyone may see changes.
+        from cop_site import page_cache
+
+        page_cache.connect_signals()

@@ -136,6 +136,10 @@ MIDDLEWARE = [
     # pages redirect there), then the visitor's remembered choice and machine endpoints' English.
     "cop_site.middleware.LocaleMiddleware",
     "cop_site.middleware.LanguagePreferenceMiddleware",
+    # Anonymous pages replayed from the cache (see "Page cache" below): inside the language and
+    # header middleware (fresh cookie, request id and policy headers on every reply), outside
+    # CSRF, authentication and messages (so it sees their cookies and leaves those pages out).
+    "cop_site.page_cache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -248,6 +252,13 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Page cache (cop_site.page_cache): pages read without signing in are kept whole for this many
+# seconds (0 turns it off) in the default cache, and all of them are dropped at once whenever
+# content anyone may see changes; the time limit is only a safety net.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_MAX_BYTES = 2 << 20
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

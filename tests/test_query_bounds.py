@@ -139,3 +139,68 @@ def test_largest_page_within_bound(client, world, django_assert_max_num_queries)
         assert client.get(world["theme_page"].url).status_code == 200
     with django_assert_max_num_queries(MAX_QUERIES):
         assert client.get(world["project"].url).status_code == 200
+
+
+# Signed in, pages are never served from the page cache (cop_site.page_cache), so every view
+# runs its queries: a member's home, thread and project pages must stay bounded too, and must not
+# ask the same question twice. A member costs a fixed few more than a visitor: the session, the
+# user, their memberships, the curators check and the unread notification count.
+SIGNED_IN_EXTRA = 5
+
+
+def member_world(world):
+    """A member of a public community with a thread, and the three pages they read most."""
+    from django.contrib.auth.models import User
+
+    from communities.models import CommunityIndexPage, CommunityPage, Membership, Post, Thread
+
+    member = User.objects.create_user("bounded_member", "bounded@example.org", "pw-for-tests")
+    community = CommunityPage(
+        title="Bounded community",
+        slug="bounded-community",
+        visibility="public",
+        join_policy="open",
+        summary="A community to count queries in.",
+    )
+    CommunityIndexPage.objects.first().add_child(instance=community)
+    community.save_revision().publish()
+    Membership.objects.create(community=community, user=member, role="member", status="active")
+    thread = Thread.objects.create(community=community, title="Counting queries", author=member)
+    Post.objects.create(thread=thread, author=member, body="Opening post")
+
+    def add_replies(n: int) -> None:
+        for number in range(n):
+            replier = User.objects.create_user(f"bounded_replier_{thread.posts.count()}_{number}")
+            Membership.objects.create(community=community, user=replier, status="active")
+            Post.objects.create(thread=thread, author=replier, body=f"Reply {number}")
+
+    return member, ["/en/", thread.get_url(), world["project"].url], add_replies
+
+
+def queries_made(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    assert "X-Cache" not in response, url  # signed in: never the page cache
+    return [query["sql"] for query in ctx.captured_queries]
+
+
+def test_signed_in_member_pages_are_bounded_and_ask_nothing_twice(
+    client, world, django_assert_max_num_queries
+):
+    member, member_urls, add_replies = member_world(world)
+    add_content(world, 2)
+    add_replies(2)
+    client.force_login(member)
+    small = {url: len(queries_made(client, url)) for url in member_urls}
+    add_content(world, 15)
+    add_replies(15)
+    large = {}
+    for url in member_urls:
+        with django_assert_max_num_queries(MAX_QUERIES + SIGNED_IN_EXTRA):
+            made = queries_made(client, url)
+        large[url] = len(made)
+        repeated = {sql for sql in made if made.count(sql) > 1}
+        assert not repeated, f"{url} runs the same query more than once: {repeated}"
+    grew = {url: (small[url], large[url]) for url in small if large[url] > small[url]}
+    assert grew == {}, f"query count grew with content: {grew}"

@@ -368,8 +368,11 @@ def test_downloads_do_not_make_a_query_per_row(client, sections, django_assert_m
 def test_data_page_query_bound(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(80):  # cold: builds every file once to size it
         client.get("/en/data/")
+    from cop_site.page_cache import bump_generation
+
+    bump_generation()  # a render, not the page cache's replay of the page above
     with django_assert_max_num_queries(25):  # warm: sizes come from the cache
-        client.get("/en/data/")
+        assert client.get("/en/data/")["X-Cache"] == "miss"
 
 
 # --- Sitemap ------------------------------------------------------------------------------

@@ -312,6 +312,9 @@ def test_page_queries_are_bounded_and_do_not_grow(client, sections, django_asser
         response = client.get("/en/who-is-doing-what/?theme=frail-elderly")
     assert response.status_code == 200
     assert "Extra region 7" in response.content.decode()
+    from cop_site.page_cache import bump_generation
+
+    bump_generation()  # measure a render, not the page cache's replay of the one above
     with CaptureQueriesContext(connection) as large:
         client.get("/en/who-is-doing-what/?theme=frail-elderly")
     assert len(large.captured_queries) == len(small.captured_queries)

@@ -55,6 +55,7 @@ WORK = load.WORK
 RANDOM = random.SystemRandom()  # when to strike: nothing secret, but no linter warning either
 HEADING_503 = "Sorry, the service is unavailable"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SUBMISSION_KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 POST_ANCHOR = re.compile(r"#post-(\d+)$")
 
 
@@ -106,6 +107,15 @@ class Browser:
     def token(self, path: str) -> str:
         found = CSRF.search(self.get(path).text)
         return found[1] if found else ""
+
+    def form(self, path: str) -> dict[str, str]:
+        """The hidden fields of the form on a page: its CSRF token and submission key."""
+        page = self.get(path).text
+        fields = {}
+        for name, pattern in (("csrfmiddlewaretoken", CSRF), ("submission_key", SUBMISSION_KEY)):
+            if found := pattern.search(page):
+                fields[name] = found[1]
+        return fields
 
     def sign_in(self, username: str, password: str) -> None:
         token = self.token("/en/accounts/login/")
@@ -325,14 +335,14 @@ def fault_worker_killed(site: Site, kills: int) -> list[Row]:
     before = site.inspect({}, [thread_id])["threads"][str(thread_id)]
     expected: dict[str, dict] = {}
 
-    def send(marker: str, token: str, result: dict[str, Any]) -> None:
+    def send(marker: str, hidden: dict[str, str], result: dict[str, Any]) -> None:
         content = attachment_for(marker)
         expected[marker] = {"size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
         started = time.perf_counter()
         try:
             answer = member.post(
                 thread["reply"],
-                data=reply_data(marker, token),
+                data={**reply_data(marker, ""), **hidden},
                 files={"attachments": (f"{marker}.txt", content, "text/plain")},
             )
             result["status"] = answer.status_code
@@ -346,11 +356,10 @@ def fault_worker_killed(site: Site, kills: int) -> list[Row]:
         result["seconds"] = time.perf_counter() - started
 
     # How long a reply's POST takes here, so the kills land before, during and after its commit.
-    token = member.token(thread["url"])
     durations = []
     for _ in range(3):
         result: dict[str, Any] = {}
-        send(site.marker(900), token, result)
+        send(site.marker(900), member.form(thread["url"]), result)
         durations.append(result["seconds"])
     typical = statistics.median(durations)
 
@@ -361,7 +370,8 @@ def fault_worker_killed(site: Site, kills: int) -> list[Row]:
         tries += 1
         marker = site.marker(900)
         result = {"marker": marker, "killed": False}
-        sender = threading.Thread(target=send, args=(marker, token, result))
+        hidden = member.form(thread["url"])  # the thread page, with a new reply form
+        sender = threading.Thread(target=send, args=(marker, hidden, result))
         sender.start()
         # Strike at a random moment of the POST: reading the upload, in the transaction, after
         # the commit while the search index and notifications are updated, or writing the answer.
@@ -378,10 +388,11 @@ def fault_worker_killed(site: Site, kills: int) -> list[Row]:
             respawn.append(site.wait_for_workers())
         attempts.append(result)
         if result["killed"] and not result["saved"]:
-            # What a person does after an error page: load the thread again, send it again.
+            # What a person does after an error page: reload it, which sends the same form again
+            # (the same hidden submission key, so a reply that was saved is not saved twice).
             for _ in range(3):
                 retry: dict[str, Any] = {}
-                send(marker, member.token(thread["url"]), retry)
+                send(marker, hidden, retry)
                 if retry["saved"]:
                     break
                 site.wait_for_workers()

@@ -9,13 +9,14 @@ run in one transaction with `F()` updates, so concurrent replies never lose a co
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
@@ -181,6 +182,41 @@ def record_mentions(post: Post) -> list[Any]:
 # --- Members' actions --------------------------------------------------------------------------
 
 
+def already_sent(user: Any, submission_key: uuid.UUID | None) -> Post | None:
+    """The post this person already made from the same form, if they are sending it again.
+
+    A form whose answer was lost (a worker restarted, the connection dropped after the commit)
+    looks like a failure to the member, who sends it again; so does a reload of the result or a
+    double click. Each form carries a random key, and the post made from it keeps the key, so
+    the second sending returns the first post rather than making another.
+    """
+    if submission_key is None or not user.is_authenticated:
+        return None
+    return (
+        Post.objects.select_related("thread")
+        .filter(author=user, submission_key=submission_key)
+        .first()
+    )
+
+
+def _create_once(user: Any, submission_key: uuid.UUID | None, create: Any) -> Post:
+    """Run `create` (which makes the post) unless the key was used already.
+
+    Two sendings that race past `already_sent` both reach the insert, and the unique
+    constraint stops the second: its transaction is rolled back whole and it returns the post
+    the first one made. The post says which happened in `repeated`.
+    """
+    try:
+        post = create()
+    except IntegrityError:
+        if (existing := already_sent(user, submission_key)) is None:
+            raise
+        existing.repeated = True
+        return existing
+    post.repeated = False
+    return post
+
+
 def start_thread(
     community: CommunityPage,
     user: Any,
@@ -190,11 +226,38 @@ def start_thread(
     theme: Any = None,
     tags: list[str] | None = None,
     uploads: list | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Thread:
-    """Open a thread with its first post (and any attachments, already checked)."""
+    """Open a thread with its first post (and any attachments, already checked).
+
+    Sent again with the same `submission_key`, it returns the thread the first sending opened,
+    with `repeated` set (False on a thread opened now).
+    """
     _require_post_rights(user, community)
+    if (existing := already_sent(user, submission_key)) is not None:
+        existing.thread.repeated = True
+        return existing.thread
     check_rate(user, "thread", body)
     title, body = clean_title(title), clean_body(body)
+    post = _create_once(
+        user,
+        submission_key,
+        lambda: _open_thread(community, user, title, body, theme, tags, uploads, submission_key),
+    )
+    post.thread.repeated = post.repeated
+    return post.thread
+
+
+def _open_thread(
+    community: CommunityPage,
+    user: Any,
+    title: str,
+    body: str,
+    theme: Any,
+    tags: list[str] | None,
+    uploads: list | None,
+    submission_key: uuid.UUID | None,
+) -> Post:
     from communities.attachments import attach
 
     with transaction.atomic():
@@ -210,11 +273,13 @@ def start_thread(
         if tags:
             thread.tags.set(tags)
         thread.save()
-        post = Post.objects.create(thread=thread, author=user, body=body, created=now)
+        post = Post.objects.create(
+            thread=thread, author=user, body=body, created=now, submission_key=submission_key
+        )
         if uploads:
             attach(post, uploads, user)
         record_mentions(post)
-    return thread
+    return post
 
 
 def reply(
@@ -224,22 +289,50 @@ def reply(
     body: str,
     quoting: Post | None = None,
     uploads: list | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Post:
-    """Add a reply; the thread's count and activity time move in the same transaction."""
+    """Add a reply; the thread's count and activity time move in the same transaction.
+
+    Sent again with the same `submission_key`, it returns the post the first sending made,
+    with `repeated` set (False on a post made now).
+    """
     community = thread.community
     _require_post_rights(user, community)
+    if (existing := already_sent(user, submission_key)) is not None:
+        existing.repeated = True
+        return existing
     if thread.locked and not permissions.can_moderate(user, community):
         raise PermissionDenied(gettext("This thread is locked, so no new replies can be added."))
     check_rate(user, "post", body)
     body = clean_body(body)
     if quoting is not None and quoting.thread_id != thread.pk:
         quoting = None
+    return _create_once(
+        user,
+        submission_key,
+        lambda: _add_reply(thread, user, body, quoting, uploads, submission_key),
+    )
+
+
+def _add_reply(
+    thread: Thread,
+    user: Any,
+    body: str,
+    quoting: Post | None,
+    uploads: list | None,
+    submission_key: uuid.UUID | None,
+) -> Post:
     from communities.attachments import attach
 
     with transaction.atomic():
         now = timezone.now()
         post = Post.objects.create(
-            thread=thread, author=user, body=body, quoting=quoting, created=now
+            thread=thread,
+            author=user,
+            body=body,
+            quoting=quoting,
+            created=now,
+            submission_key=submission_key,
         )
         Thread.objects.filter(pk=thread.pk).update(
             reply_count=F("reply_count") + 1, last_activity=now

@@ -6,6 +6,8 @@ the content (Markdown with readable text, rate limits) so that every caller gets
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
@@ -89,6 +91,28 @@ class BodyMixin:
         return clean_body(self.cleaned_data.get("body", ""))
 
 
+class SubmissionKeyMixin:
+    """A hidden random key, new each time the empty form is shown, sent back with the post.
+
+    `communities.forum` keeps it on the post it makes, so the same form sent twice (a retry
+    after a lost answer, a reload, a double click) makes one post. A form shown again with its
+    errors keeps the key it was sent with: nothing was saved under it. A missing or malformed
+    key is no key (older pages, scripts), never an error.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission_key"] = forms.CharField(
+            required=False, max_length=64, widget=forms.HiddenInput, initial=uuid.uuid4
+        )
+
+    def clean_submission_key(self) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(self.cleaned_data.get("submission_key") or "")
+        except ValueError:
+            return None
+
+
 class ThemeChoiceField(forms.ModelChoiceField):
     """Themes by the name people read in their language (Welsh on the Welsh site)."""
 
@@ -96,7 +120,7 @@ class ThemeChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
-class ThreadForm(DescribedErrorsMixin, BodyMixin, forms.Form):
+class ThreadForm(SubmissionKeyMixin, DescribedErrorsMixin, BodyMixin, forms.Form):
     title = forms.CharField(
         label=gettext_lazy("Title"),
         max_length=TITLE_MAX,
@@ -149,7 +173,7 @@ class ThreadForm(DescribedErrorsMixin, BodyMixin, forms.Form):
         return list(dict.fromkeys(tags))
 
 
-class ReplyForm(DescribedErrorsMixin, BodyMixin, forms.Form):
+class ReplyForm(SubmissionKeyMixin, DescribedErrorsMixin, BodyMixin, forms.Form):
     body = forms.CharField(
         label=gettext_lazy("Your reply"),
         max_length=BODY_MAX,

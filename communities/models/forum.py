@@ -105,12 +105,23 @@ class Post(models.Model):
     deleted = models.DateTimeField(null=True, blank=True)
     hidden = models.BooleanField(default=False)
     helpful_count = models.PositiveIntegerField(default=0)
+    # The random key the form carried (one per form shown): a form sent twice (a retry after a
+    # lost answer, a reload, a double click) finds the post it already made instead of making
+    # a second one. Unique per author; empty for posts made another way (imports, the admin).
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
     class Meta:
         ordering = ["created", "pk"]
         indexes = [models.Index(fields=["thread", "created"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "submission_key"],
+                condition=models.Q(submission_key__isnull=False),
+                name="one_post_per_submission",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Post {self.pk} in {self.thread}"

@@ -14,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -164,11 +164,18 @@ def new_thread(request: HttpRequest, community: CommunityPage) -> HttpResponse:
                 theme=data["theme"],
                 tags=data["tags"],
                 uploads=data["attachments"],
+                submission_key=data["submission_key"],
             )
         except (ValidationError, PermissionDenied) as error:
             _form_errors(form, error)
         else:
-            messages.success(request, gettext("Your thread has been posted."))
+            if thread.repeated:
+                messages.success(
+                    request,
+                    gettext("Your thread had already been posted, so it was not added again."),
+                )
+            else:
+                messages.success(request, gettext("Your thread has been posted."))
             return HttpResponseRedirect(thread.get_url())
     context = _context(
         request,
@@ -236,6 +243,17 @@ def _quote_initial(request: HttpRequest, thread: Thread) -> dict:
     return {"body": f"{wrote}\n\n{quoted}\n\n", "quoting": post.pk}
 
 
+def _page_of(request: HttpRequest, post: Post) -> int:
+    """The page of its thread a post is on, as the thread page paginates for this reader."""
+    before = (
+        Post.objects.visible_to(request.user)
+        .filter(thread_id=post.thread_id)
+        .filter(Q(created__lt=post.created) | Q(created=post.created, pk__lt=post.pk))
+        .count()
+    )
+    return before // POSTS_PER_PAGE + 1
+
+
 def reply_to_thread(request: HttpRequest, community: CommunityPage, thread_id: int):
     thread = forum.readable_thread(request.user, community, thread_id)
     if response := _require_signed_in(request):
@@ -259,13 +277,20 @@ def reply_to_thread(request: HttpRequest, community: CommunityPage, thread_id: i
                 body=data["body"],
                 quoting=quoting,
                 uploads=data["attachments"],
+                submission_key=data["submission_key"],
             )
         except (ValidationError, PermissionDenied) as error:
             _form_errors(form, error)
         else:
-            messages.success(request, gettext("Your reply has been posted."))
-            last = (thread.reply_count + 1) // POSTS_PER_PAGE + 1
-            suffix = f"?page={last}" if last > 1 else ""
+            if post.repeated:
+                messages.success(
+                    request,
+                    gettext("Your reply had already been posted, so it was not added again."),
+                )
+            else:
+                messages.success(request, gettext("Your reply has been posted."))
+            page = _page_of(request, post)
+            suffix = f"?page={page}" if page > 1 else ""
             return HttpResponseRedirect(f"{thread.get_url()}{suffix}#post-{post.pk}")
     context = _context(
         request,

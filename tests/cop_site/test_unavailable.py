@@ -27,6 +27,12 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def private_root(settings, tmp_path):
+    """Attachments these tests send are written under a temporary folder, never var/private."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
 HEADING = "Sorry, the service is unavailable"
 
 

@@ -308,6 +308,7 @@ def django_inspect(request_path: Path) -> None:
             whole &= attachment.size == expected["size"] and digest == expected["sha256"]
         result["markers"][marker] = {
             "posts": len(posts),
+            "created": [post.created.timestamp() for post in posts],
             "whole": whole,
             "bodies_valid": all("\x00" not in post.body for post in posts),
             "replacement_chars": any("\ufffd" in post.body for post in posts),
@@ -338,6 +339,7 @@ def fault_worker_killed(site: Site, kills: int) -> list[Row]:
     def send(marker: str, hidden: dict[str, str], result: dict[str, Any]) -> None:
         content = attachment_for(marker)
         expected[marker] = {"size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+        result["sent_at"] = time.time()
         started = time.perf_counter()
         try:
             answer = member.post(
@@ -397,6 +399,7 @@ def fault_worker_killed(site: Site, kills: int) -> list[Row]:
                     break
                 site.wait_for_workers()
             result["retry_saved"] = retry["saved"]
+            result["retry_sent_at"] = retry["sent_at"]
 
     found = site.inspect({m: expected[m] for m in expected}, [thread_id])
     after = found["threads"][str(thread_id)]
@@ -409,6 +412,13 @@ def fault_worker_killed(site: Site, kills: int) -> list[Row]:
     retry_ok = [a for a in retried if a["retry_saved"]]
     duplicates = [a for a in retried if found["markers"][a["marker"]]["posts"] > 1]
     lost = [a for a in retried if found["markers"][a["marker"]]["posts"] == 0]
+    # Retries whose first try had committed before the kill: the post is older than the retry,
+    # so the retry was answered with it (the submission key) rather than saving it again.
+    first_try_saved = [
+        a
+        for a in retried
+        if any(t < a["retry_sent_at"] for t in found["markers"][a["marker"]]["created"])
+    ]
     told = [m for m in expected if m not in {a["marker"] for a in retried}]
     told_missing = [m for m in told if found["markers"][m]["posts"] != 1]
     errors = sorted({a.get("error", str(a["status"])) for a in no_answer + other})
@@ -435,8 +445,9 @@ def fault_worker_killed(site: Site, kills: int) -> list[Row]:
             "a) send the reply again after the error",
             "saved, and the post exists exactly once",
             f"{len(retry_ok)}/{len(retried)} retries saved; exactly once: "
-            f"{len(retried) - len(duplicates) - len(lost)}, duplicated: {len(duplicates)} "
-            f"(the first try had been committed before the kill), lost: {len(lost)}",
+            f"{len(retried) - len(duplicates) - len(lost)}, duplicated: {len(duplicates)}, "
+            f"lost: {len(lost)}; the first try had committed before the kill in "
+            f"{len(first_try_saved)} (the retry found that post by its submission key)",
             bool(retried) and not duplicates and not lost and len(retry_ok) == len(retried),
         ),
         Row(

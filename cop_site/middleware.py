@@ -246,10 +246,24 @@ class LanguagePreferenceMiddleware:
 # Database outages --------------------------------------------------------------------------------
 # Errors that mean "the database cannot be reached right now" (server down or restarting, a
 # failover, a dropped connection), not a bug: the visitor gets a 503 with Retry-After instead.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# SQLite reports a database that does not match the code (a migration not run) and bad SQL as
+# OperationalError too, where PostgreSQL raises ProgrammingError. Those are bugs or a broken
+# deployment, not an outage: they stay 500s (and reach the error log as such), never "try again
+# in a minute", which would hide them behind a page that promises they will pass.
+NOT_AN_OUTAGE = re.compile(
+    r"^no such (?:table|column|function)|^table \S+ has no column named|syntax error",
+    re.IGNORECASE,
+)
 # Seconds a client (or a crawler, or a load balancer) is asked to wait before trying again.
 DATABASE_RETRY_AFTER = 30
 database_logger = logging.getLogger("cop_site.database")
+
+
+def is_outage(error: BaseException | None) -> bool:
+    """Whether a database error means the database cannot be reached (a 503), not a bug."""
+    if isinstance(error, InterfaceError):
+        return True
+    return isinstance(error, OperationalError) and not NOT_AN_OUTAGE.search(str(error))
 
 
 def database_unavailable_response() -> HttpResponse:
@@ -263,7 +277,7 @@ def database_unavailable_response() -> HttpResponse:
 def _note_database_error(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
     # Sent by Django while it turns an uncaught exception into a 500, inside its `except`, so
     # the exception is still the current one: remember that this request's 500 was an outage.
-    if request is not None and isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+    if request is not None and is_outage(sys.exc_info()[1]):
         request.database_unavailable = True  # type: ignore[attr-defined]
 
 
@@ -297,7 +311,7 @@ class DatabaseUnavailableMiddleware:
     def process_exception(
         self, request: HttpRequest, exception: Exception
     ) -> HttpResponseBase | None:
-        if not isinstance(exception, DATABASE_UNAVAILABLE):
+        if not is_outage(exception):
             return None
         database_logger.error(
             "Database unavailable: %s %s answered 503",

@@ -33,6 +33,7 @@ def private_root(settings, tmp_path):
     """Attachments these tests send are written under a temporary folder, never var/private."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
+
 HEADING = "Sorry, the service is unavailable"
 
 
@@ -93,6 +94,25 @@ def test_an_outage_in_middleware_after_the_view_is_a_503_too():
 def test_other_errors_are_still_server_errors():
     client = Client(raise_request_exception=False)
     with failing_search(RuntimeError("a bug, not an outage")):
+        response = client.get("/en/search/", {"q": "housing"})
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+    assert HEADING not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no such column: communities_post.submission_key",  # a migration not run
+        "no such table: communities_thread",
+        "table communities_post has no column named submission_key",
+        'near "FROM": syntax error',
+    ],
+)
+def test_a_database_that_does_not_match_the_code_is_a_server_error_not_an_outage(message):
+    """SQLite says OperationalError for these too; a 503 would hide a broken deployment."""
+    client = Client(raise_request_exception=False)
+    with failing_search(OperationalError(message)):
         response = client.get("/en/search/", {"q": "housing"})
     assert response.status_code == 500
     assert "Retry-After" not in response

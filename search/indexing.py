@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 
+from cop_site import page_cache
 from search.documents import IndexDocument
 from search.engines import get_engine
 from search.sources import all_sources
@@ -18,10 +19,22 @@ BATCH_SIZE = 500
 
 def index_documents(documents: list[IndexDocument]) -> None:
     get_engine().write(documents)
+    _index_changed()
 
 
 def remove_documents(keys: list[str]) -> None:
     get_engine().delete(keys)
+    _index_changed()
+
+
+def _index_changed() -> None:
+    """Empty the cached pages that read the index (search results) for anonymous readers.
+
+    The page cache files them under its forum generation, since the index holds threads and
+    posts; a post's documents are written after the post's transaction commits, that is after
+    the post itself moved the generation, so a search rendered in between must be dropped too.
+    """
+    page_cache.mark_changed(page_cache.FORUM)
 
 
 def rebuild(report: Callable[[str], None] = lambda line: None) -> tuple[int, float]:
@@ -44,4 +57,5 @@ def rebuild(report: Callable[[str], None] = lambda line: None) -> tuple[int, flo
             yield from source.batches(BATCH_SIZE)
 
     written = get_engine().rebuild(batches(), progress)
+    _index_changed()
     return written, time.perf_counter() - started

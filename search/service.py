@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Model
 from django.utils.translation import gettext, gettext_lazy
 
-from cop_site import i18n
+from cop_site import i18n, page_cache
 from search.access import tokens_for
 from search.documents import FACETS, token_value
 from search.engines import get_engine
@@ -253,6 +253,9 @@ def search(params: Mapping[str, Any], user: Any, per_page: int = PER_PAGE) -> Se
         limit=per_page,
         language=language,
     )
+    # Results can list forum threads and posts, and an index outside the database (Elasticsearch)
+    # is read without SQL the page cache could see: tell it, so a kept page follows the forum.
+    page_cache.forum_data_read()
     result = engine.search(engine_query)
     pages = max(1, -(-result.total // per_page))
     if page > pages and result.total:

@@ -15,16 +15,30 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django import template
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.http import HttpResponse
+from django.template import Context, Engine
 from django.test import Client, RequestFactory
 from django.utils import timezone
+from taggit.models import Tag
 from wagtail.models import Page, PageViewRestriction
 
-from communities.models import CommunityIndexPage, CommunityPage, Event, Membership, Post, Thread
+from communities import events, forum
+from communities.models import (
+    Attachment,
+    CommunityIndexPage,
+    CommunityPage,
+    Event,
+    HelpfulMark,
+    Membership,
+    Post,
+    Thread,
+    ThreadTag,
+)
 from cop_site import page_cache
 from learning.models import CaseStudyPage, LearningHistoryPage, Theme
 from projects.models import HighImpactProjectPage, SavingsRecord
@@ -487,3 +501,362 @@ def test_request_factory_requests_need_a_language_prefix():
     middleware = page_cache.AnonymousPageCacheMiddleware(lambda request: HttpResponse("x"))
     assert not middleware.may_use_cache(RequestFactory().get("/health/"))
     assert middleware.may_use_cache(RequestFactory().get("/cy/themes/"))
+
+
+# Two scopes: forum activity keeps the pages that show no forum content ---------------------------
+
+REPLY_WORD = "bladderwrack"  # in no demo content: only in the reply the tests below post
+
+
+def _reply_as(member: User, thread: Thread, body: str, committed) -> None:
+    """Reply through the forum's own form, and run what its commit runs (search indexing)."""
+    poster = Client()
+    poster.force_login(member)
+    with committed(execute=True):
+        response = poster.post(f"{thread.community.url}threads/{thread.pk}/reply/", {"body": body})
+    assert response.status_code == 302
+
+
+def test_a_forum_post_keeps_pages_without_forum_content_and_renews_those_with_it(
+    client, member, thread, django_capture_on_commit_callbacks
+):
+    public = Page.objects.live().public()
+    kept = {
+        "home": "/en/",
+        "project": public.type(HighImpactProjectPage).first().url,
+        "case study": public.type(CaseStudyPage).first().url,
+    }
+    renewed = {
+        "thread": thread.get_url(),
+        "community": thread.community.url,
+        "search": f"/en/search/?q={REPLY_WORD}",
+    }
+    before = {}
+    for url in [*kept.values(), *renewed.values()]:
+        before[url], state = fetch(client, url)
+        assert before[url].status_code == 200 and state == "miss", url
+        assert fetch(client, url)[1] == "hit", url
+    assert thread.title not in body(before[renewed["search"]])  # the word is in no post yet
+    site = generation()
+
+    _reply_as(member, thread, f"We use {REPLY_WORD} in ours.", django_capture_on_commit_callbacks)
+
+    assert generation() == site  # a post moves only the forum generation
+    for kind, url in kept.items():
+        response, state = fetch(client, url)
+        assert state == "hit", kind
+        assert response.content == before[url].content, kind
+    for kind, url in renewed.items():
+        response, state = fetch(client, url)
+        assert state == "miss", kind
+        assert response.content != before[url].content, kind
+        assert fetch(client, url)[1] == "hit", kind  # and kept again under the new generation
+    assert f"We use {REPLY_WORD} in ours." in body(fetch(client, renewed["thread"])[0])
+    found = body(fetch(client, renewed["search"])[0])
+    assert thread.title in found and thread.get_url() in found
+
+
+def test_an_answer_to_an_event_renews_only_the_pages_that_count_answers(client, member, thread):
+    start = timezone.now() + timedelta(days=5)
+    event = Event.objects.create(
+        title="Cache answers meet-up", start=start, end=start + timedelta(hours=1), capacity=20
+    )
+    event_url = event.get_absolute_url()
+    project = Page.objects.live().public().type(HighImpactProjectPage).first()
+    kept = [project.url, thread.get_url()]
+    for url in [event_url, *kept]:
+        fetch(client, url)
+        assert fetch(client, url)[1] == "hit", url
+    assert "0 going." in body(fetch(client, event_url)[0])
+    site, forum = generation(), page_cache.current_generation(page_cache.FORUM)
+
+    events.rsvp(event, member, "going")
+
+    assert generation() == site
+    assert page_cache.current_generation(page_cache.FORUM) == forum
+    response, state = fetch(client, event_url)
+    assert state == "miss" and "1 going." in body(response)
+    for url in kept:
+        assert fetch(client, url)[1] == "hit", url
+
+
+def test_search_results_rendered_before_the_index_caught_up_are_not_kept(
+    client, community, member, django_capture_on_commit_callbacks
+):
+    """A post's search documents are written after its transaction commits, after the commit
+    moved the forum generation: a search rendered in between (without the post) must go when
+    the index is written, not stay until the next post."""
+    Membership.objects.create(community=community, user=member, role="member", status="active")
+    url = f"/en/search/?q={REPLY_WORD}"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        topic = forum.start_thread(community, member, title="Discharge data", body="How?")
+        forum.reply(topic, member, body=f"We use {REPLY_WORD} in ours.")
+    ours = [c for c in callbacks if c.__module__ == page_cache.__name__]
+    assert len(ours) == 1 and len(callbacks) > 1
+    ours[0]()  # the commit moves the forum generation first...
+    between, state = fetch(client, url)
+    assert state == "miss" and topic.title not in body(between)
+    assert fetch(client, url)[1] == "hit"
+    for callback in callbacks:  # ...then the search index is written
+        if callback is not ours[0]:
+            callback()
+    after, state = fetch(client, url)
+    assert state == "miss" and topic.title in body(after)
+
+
+def test_a_site_change_still_empties_pages_with_and_without_forum_content(client, thread):
+    project = Page.objects.live().public().type(HighImpactProjectPage).first()
+    urls = [project.url, thread.get_url(), thread.community.url]
+    for url in urls:
+        fetch(client, url)
+        assert fetch(client, url)[1] == "hit", url
+    case_study = Page.objects.live().public().type(CaseStudyPage).first().specific
+    case_study.title = "A case study title published a moment ago"
+    case_study.save_revision().publish()
+    for url in urls:
+        assert fetch(client, url)[1] == "miss", url
+
+
+def _new_thread(community, member):
+    Thread.objects.create(community=community, title="Another", author=member)
+
+
+def _reply(thread, member):
+    Post.objects.create(thread=thread, author=member, body="A reply")
+
+
+def _helpful(thread, member):
+    HelpfulMark.objects.create(post=thread.posts.first(), user=member)
+
+
+def _edited(thread, member):
+    post = thread.posts.first()
+    post.body = "Edited"
+    post.save(update_fields=["body"])
+
+
+def _attachment(thread, member):
+    Attachment.objects.create(
+        post=thread.posts.first(),
+        file="attachments/2024/01/notes.txt",
+        name="notes.txt",
+        content_type="text/plain",
+        size=5,
+        uploaded_by=member,
+    )
+
+
+def _tagged(thread, member):
+    thread.tags.add("Cache tag")  # a tag that exists: its own row is shared with pages
+    thread.save()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_new_thread, _reply, _helpful, _edited, _attachment, _tagged],
+    ids=lambda c: c.__name__,
+)
+def test_each_forum_change_moves_only_the_forum_generation(
+    change, community, member, thread, django_capture_on_commit_callbacks
+):
+    Tag.objects.create(name="Cache tag", slug="cache-tag")
+    site, forum = generation(), page_cache.current_generation(page_cache.FORUM)
+    with django_capture_on_commit_callbacks(execute=True):
+        if change is _new_thread:
+            change(community, member)
+        else:
+            change(thread, member)
+    assert page_cache.current_generation(page_cache.FORUM) != forum
+    assert generation() == site
+
+
+def _forum_view(request):
+    return HttpResponse(" ".join(Post.objects.values_list("body", flat=True)))
+
+
+def _site_view(request):
+    return HttpResponse(" ".join(Theme.objects.values_list("name", flat=True)))
+
+
+def _stores(kind: str, tmp_path: Path, monkeypatch) -> None:
+    """Use one kind of generation store (and, for the shared one, its cache for the pages)."""
+    if kind == "file":
+        store = page_cache._FileGeneration(tmp_path / "site.sqlite3.page-cache")
+        monkeypatch.setattr(page_cache, "_generation_store", lambda: store)
+    elif kind == "shared cache":
+        shared = LocMemCache(f"page-cache-shared-{tmp_path.name}", {})
+        monkeypatch.setattr(page_cache, "page_cache", lambda: shared)
+        monkeypatch.setattr(
+            page_cache, "_generation_store", lambda: page_cache._CacheGeneration(shared)
+        )
+
+
+@pytest.mark.parametrize("kind", ["process", "file", "shared cache"])
+def test_an_entry_that_read_the_forum_follows_the_forum_generation(
+    kind, rf, member, thread, tmp_path, monkeypatch
+):
+    _stores(kind, tmp_path, monkeypatch)
+    forum_page = page_cache.AnonymousPageCacheMiddleware(_forum_view)
+    site_page = page_cache.AnonymousPageCacheMiddleware(_site_view)
+
+    def get(middleware, path):
+        request = rf.get(path)
+        request.LANGUAGE_CODE = "en"
+        return middleware(request)
+
+    def states():
+        return get(forum_page, "/en/forum-view/")["X-Cache"], get(site_page, "/en/site-view/")[
+            "X-Cache"
+        ]
+
+    assert states() == ("miss", "miss")
+    assert states() == ("hit", "hit")
+    Post.objects.create(thread=thread, author=member, body="A newer post")
+    assert states() == ("miss", "hit")
+    assert b"A newer post" in get(forum_page, "/en/forum-view/").content
+    page_cache.bump_generation(page_cache.FORUM)  # as another process's committed post would
+    assert states() == ("miss", "hit")
+    Theme.objects.create(name="Cache scope theme", slug="cache-scope-theme")
+    assert states() == ("miss", "miss")
+    assert states() == ("hit", "hit")
+    if kind == "file":
+        assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+            "site.sqlite3.page-cache",
+            "site.sqlite3.page-cache.forum",
+            "site.sqlite3.page-cache.rsvps",
+        ]
+
+
+def test_with_a_shared_cache_a_hit_is_one_round_trip(rf, tmp_path, monkeypatch):
+    """Both generations come with the entry in one `get_many`, whatever the entry recorded."""
+
+    class Counting(LocMemCache):
+        """Counts the calls made to it (local memory's own `get_many` calls `get` inside)."""
+
+        calls: list[str] = []
+        inside = False
+
+        def get(self, *args, **kwargs):
+            if not self.inside:
+                self.calls.append("get")
+            return super().get(*args, **kwargs)
+
+        def get_many(self, *args, **kwargs):
+            self.calls.append("get_many")
+            self.inside = True
+            try:
+                return super().get_many(*args, **kwargs)
+            finally:
+                self.inside = False
+
+    shared = Counting(f"page-cache-counting-{tmp_path.name}", {})
+    monkeypatch.setattr(page_cache, "page_cache", lambda: shared)
+    monkeypatch.setattr(
+        page_cache, "_generation_store", lambda: page_cache._CacheGeneration(shared)
+    )
+    for view, path in ((_forum_view, "/en/forum-view/"), (_site_view, "/en/site-view/")):
+        middleware = page_cache.AnonymousPageCacheMiddleware(view)
+        request = rf.get(path)
+        request.LANGUAGE_CODE = "en"
+        assert middleware(request)["X-Cache"] == "miss"
+        shared.calls.clear()
+        assert middleware(request)["X-Cache"] == "hit"
+        assert shared.calls == ["get_many"], path
+
+
+# A template tag of these tests' own, to show that SQL run from inside a template is seen too.
+test_tags = template.Library()
+
+
+@test_tags.simple_tag
+def newest_post_body() -> str:
+    return Post.objects.order_by("-created", "-pk").values_list("body", flat=True).first() or ""
+
+
+@test_tags.simple_tag
+def theme_count() -> int:
+    return Theme.objects.count()
+
+
+def _template_view(source: str):
+    engine = Engine()
+    engine.template_libraries["page_cache_tests"] = test_tags
+
+    def view(request):
+        return HttpResponse(
+            engine.from_string("{% load page_cache_tests %}" + source).render(Context())
+        )
+
+    return view
+
+
+def _entry(middleware, rf, path: str):
+    request = rf.get(path)
+    request.LANGUAGE_CODE = "en"
+    assert middleware(request)["X-Cache"] == "miss"
+    return page_cache.page_cache().get(middleware.key(request))
+
+
+def test_sql_from_a_template_tag_makes_the_entry_follow_the_forum(rf, member, thread):
+    forum_tag = page_cache.AnonymousPageCacheMiddleware(_template_view("{% newest_post_body %}"))
+    site_tag = page_cache.AnonymousPageCacheMiddleware(_template_view("{% theme_count %}"))
+    forum_entry = _entry(forum_tag, rf, "/en/forum-tag/")
+    site_entry = _entry(site_tag, rf, "/en/site-tag/")
+    assert forum_entry[4] == b"How do you share it?"
+    assert set(forum_entry[0]) == {page_cache.SITE, page_cache.FORUM}
+    assert set(site_entry[0]) == {page_cache.SITE}
+
+
+def test_forum_data_read_elsewhere_is_declared(rf):
+    def view(request):
+        page_cache.forum_data_read()  # as the search service does before asking its engine
+        return HttpResponse("results from an index outside the database")
+
+    entry = _entry(page_cache.AnonymousPageCacheMiddleware(view), rf, "/en/declared/")
+    assert set(entry[0]) == {page_cache.SITE, page_cache.FORUM}
+    page_cache.forum_data_read()  # outside a render it does nothing (and does not fail)
+
+
+def test_the_search_service_declares_its_read_of_the_index(client, monkeypatch):
+    """With Elasticsearch the index is read without SQL, so the search service's declaration is
+    what makes a results page follow the forum: shown here by taking the index tables out of
+    the SQL watch."""
+    monkeypatch.setattr(page_cache, "SCOPE_TABLES", {})
+    page_cache.scope_tables.cache_clear()
+    try:
+        url = "/en/search/?q=older+people"
+        fetch(client, url)
+        assert fetch(client, url)[1] == "hit"
+        page_cache.bump_generation(page_cache.FORUM)
+        assert fetch(client, url)[1] == "miss"
+    finally:
+        page_cache.scope_tables.cache_clear()
+
+
+def test_scope_tables_are_found_as_whole_words_in_any_quoting_and_case():
+    forum_tables = page_cache.scope_tables()[page_cache.FORUM]
+
+    def names(tables, statement: str) -> bool:
+        return tables.in_sql(statement.lower())
+
+    for model in (Thread, Post, HelpfulMark, Attachment, ThreadTag):
+        table = model._meta.db_table
+        for statement in (  # text to match, never run
+            f'SELECT * FROM "{table}" WHERE "{table}"."id" = 1',  # noqa: S608
+            f"select * from {table} where id = 1",  # noqa: S608
+            f"SELECT * FROM `{table.upper()}`",  # noqa: S608
+        ):
+            assert names(forum_tables, statement), statement
+    assert names(forum_tables, "SELECT rowid FROM search_document_fts WHERE x MATCH %s")
+    for harmless in (
+        'SELECT * FROM "communities_postrevision"',  # a longer name that starts the same
+        'SELECT * FROM "old_communities_post"',  # and one that ends the same
+        'SELECT "wagtailcore_page"."search_description" FROM "wagtailcore_page"',
+        'SELECT * FROM "communities_communitypage"',
+        'SELECT * FROM "communities_membership"',
+        'SELECT * FROM "communities_rsvp"',
+    ):
+        assert not names(forum_tables, harmless), harmless
+    rsvp_tables = page_cache.scope_tables()[page_cache.RSVPS]
+    assert names(rsvp_tables, 'SELECT COUNT(*) FROM "communities_rsvp" WHERE "event_id" = 1')
+    assert not names(rsvp_tables, 'SELECT * FROM "communities_event"')

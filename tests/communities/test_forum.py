@@ -119,7 +119,9 @@ def test_starting_a_thread_redirects_to_it_with_markdown_tags_and_theme(client, 
     assert "<strong>pooled</strong>" in body
     assert "<li>for carers</li>" in body
     assert "#pooled budgets" in body and "#scrutiny" in body
-    assert f'Theme: <a class="govuk-link" href="/themes/{theme.slug}/">{theme.name}</a>' in body
+    # Links stay in the reader's language: no unprefixed address that costs a redirect.
+    assert f'Theme: <a class="govuk-link" href="/en/themes/{theme.slug}/">{theme.name}</a>' in body
+    assert 'href="/en/search/?tag=pooled-budgets"' in body
 
 
 def test_the_new_thread_is_listed_and_readable_by_anyone(client, forum_world):
